@@ -1,0 +1,51 @@
+"""incident-rules: incident response decisions made the same way every time, showing their work.
+
+>>> from incident_rules import Engine, Incident
+"""
+
+from incident_rules._decisions import Assessment, Check, Decision, Reference, Rejection
+from incident_rules._engine import Engine
+from incident_rules._facts import (
+    ActionItem,
+    Change,
+    Impact,
+    Incident,
+    Observation,
+    Postmortem,
+    Responder,
+    Rollback,
+    Signals,
+    TimelineEntry,
+    Update,
+)
+from incident_rules._features import Feature
+from incident_rules._rules import Rule, Ruleset, RuleSource
+from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident, RulesetError
+
+__all__ = [
+    "ActionItem",
+    "Assessment",
+    "Change",
+    "Check",
+    "Decision",
+    "Engine",
+    "EngineError",
+    "Feature",
+    "Impact",
+    "Incident",
+    "IncidentRulesError",
+    "InvalidIncident",
+    "Observation",
+    "Postmortem",
+    "Reference",
+    "Rejection",
+    "Responder",
+    "Rollback",
+    "Rule",
+    "RuleSource",
+    "Ruleset",
+    "RulesetError",
+    "Signals",
+    "TimelineEntry",
+    "Update",
+]

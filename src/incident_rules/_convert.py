@@ -1,0 +1,197 @@
+"""Strict structuring of incident documents, with errors that name the path.
+
+One converter of our own (never cattrs' global one): unknown keys, wrong types, unknown enum
+values, fractions outside 0..1 and naive times are all errors, and every error of a document is
+reported at once as :class:`~incident_rules.errors.InvalidIncident`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, Literal, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn
+
+from incident_rules._facts import Fraction, Incident
+from incident_rules._suggest import did_you_mean
+from incident_rules.errors import InvalidIncident
+
+__all__ = ["parse_time", "structure_incident", "unstructure"]
+
+
+class BadValue(Exception):
+    """A leaf value that is not what the document format expects."""
+
+    def __init__(self, expected: str, value: object) -> None:
+        super().__init__(f"{expected} (got {value!r})")
+        self.expected = expected
+        self.value = value
+
+
+def parse_time(value: object) -> datetime:
+    """An ISO 8601 time with an explicit UTC offset; anything else raises :class:`BadValue`."""
+    expected = "an ISO 8601 time with a UTC offset, like '2025-06-15T14:23:00Z'"
+    if not isinstance(value, str):
+        raise BadValue(f"expected {expected}", value)
+    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadValue(f"expected {expected}", value) from None
+    if parsed.utcoffset() is None:
+        raise BadValue(f"time has no UTC offset; expected {expected}", value)
+    return parsed
+
+
+def _strict(kind: type, expected: str) -> Any:
+    def structure(value: object, _: object) -> object:
+        # bool is an int subclass: a JSON true must never pass for a number.
+        if isinstance(value, bool) and kind is not bool:
+            raise BadValue(f"expected {expected}", value)
+        if not isinstance(value, kind):
+            raise BadValue(f"expected {expected}", value)
+        return value
+
+    return structure
+
+
+def _number(value: object, _: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise BadValue("expected a finite number", value)
+    return value
+
+
+def _fraction(value: object, _: object) -> float:
+    number = _number(value, None)
+    if not 0 <= number <= 1:
+        raise BadValue("must be a fraction between 0 and 1", value)
+    return number
+
+
+def _literal(value: object, type_: Any) -> object:
+    choices = get_args(type_)
+    if value not in choices or not isinstance(value, str):
+        raise BadValue(f"must be one of {', '.join(choices)}", value)
+    return value
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(str, _strict(str, "a string"))
+    converter.register_structure_hook(bool, _strict(bool, "a boolean"))
+    converter.register_structure_hook(int, _strict(int, "an integer"))
+    converter.register_structure_hook(float, _number)
+    converter.register_structure_hook(Fraction, _fraction)
+    converter.register_structure_hook(datetime, lambda value, _: parse_time(value))
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook_func(lambda t: get_origin(t) is Literal, _literal)
+    converter.register_structure_hook_factory(
+        lambda t: get_origin(t) is tuple, lambda t: _tuple_hook(converter, t)
+    )
+    converter.register_structure_hook_factory(
+        attrs.has, lambda t: _mapping_hook(make_dict_structure_fn(t, converter))
+    )
+    converter.register_unstructure_hook_factory(
+        attrs.has, lambda t: _unstructure_without_none(converter, t)
+    )
+    return converter
+
+
+def _mapping_hook(structure: Any) -> Any:
+    def structure_mapping(value: object, type_: Any) -> object:
+        if not isinstance(value, Mapping):
+            raise BadValue("expected an object", value)
+        return structure(value, type_)
+
+    return structure_mapping
+
+
+def _tuple_hook(converter: cattrs.Converter, type_: Any) -> Any:
+    (item_type, _ellipsis) = get_args(type_)
+
+    def structure_list(value: object, _: object) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise BadValue("expected a list", value)
+        items, errors = [], []
+        for index, item in enumerate(value):
+            try:
+                items.append(converter.structure(item, item_type))
+            except Exception as error:  # noqa: BLE001 -- collected and reported with its path
+                error.__notes__ = [
+                    *getattr(error, "__notes__", []),
+                    IterableValidationNote(f"@ index {index}", index, item_type),
+                ]
+                errors.append(error)
+        if errors:
+            raise IterableValidationError("invalid list items", errors, type_)
+        return tuple(items)
+
+    return structure_list
+
+
+def _unstructure_without_none(converter: cattrs.Converter, type_: Any) -> Any:
+    # Absent optional fields stay absent, so dict -> Incident -> dict gives the same keys.
+    names = [field.name for field in attrs.fields(type_)]
+
+    def unstructure_object(value: Any) -> dict[str, Any]:
+        result = {}
+        for name in names:
+            item = getattr(value, name)
+            if item is not None:
+                result[name] = converter.unstructure(item)
+        return result
+
+    return unstructure_object
+
+
+_CONVERTER = _make_converter()
+
+
+def unstructure(value: object) -> Any:
+    """Plain JSON-ready data for any fact or decision object."""
+    return _CONVERTER.unstructure(value)
+
+
+def structure_incident(document: object) -> Incident:
+    """Strictly structure an incident document; every problem is raised at once."""
+    try:
+        return _CONVERTER.structure(document, Incident)
+    except Exception as error:  # noqa: BLE001 -- translated into our own error below
+        raise InvalidIncident(sorted(set(_problems(error, "")))) from None
+
+
+def _join(path: str, step: str | int) -> str:
+    if isinstance(step, int):
+        return f"{path}[{step}]"
+    return f"{path}.{step}" if path else step
+
+
+def _problems(error: BaseException, path: str) -> Iterator[str]:
+    where = path or "document"
+    if isinstance(error, (ClassValidationError, IterableValidationError)):
+        with_notes, without_notes = error.group_exceptions()
+        for inner, note in with_notes:
+            step = note.index if isinstance(note, IterableValidationNote) else note.name
+            yield from _problems(inner, _join(path, step))
+        for inner in without_notes:
+            yield from _problems(inner, path)
+    elif isinstance(error, ForbiddenExtraKeysError):
+        known = [field.name for field in attrs.fields(error.cl)]
+        for key in sorted(error.extra_fields):
+            yield f"{_join(path, key)}: unknown key{did_you_mean(key, known)}"
+    elif isinstance(error, BadValue):
+        yield f"{where}: {error}"
+    elif isinstance(error, KeyError):
+        yield f"{where}: required key is missing"
+    else:
+        yield f"{where}: {error}"

@@ -1,0 +1,128 @@
+"""What an assessment concludes: frozen data, each decision with its explanation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from incident_rules._features import Feature
+
+__all__ = ["Assessment", "Check", "Decision", "Reference", "Rejection"]
+
+
+@attrs.frozen
+class Check:
+    """One test of a rule condition, with the value it read and whether it held.
+
+    ``missing`` tells a value the record does not have apart from one that made the test false.
+    """
+
+    test: str
+    path: str
+    op: str
+    value: Any
+    missing: bool
+    holds: bool
+    expected: Any = None
+    param: str | None = None
+
+
+@attrs.frozen
+class Rejection:
+    """Why an earlier rule of a first-hit ruleset did not decide: its first failing test."""
+
+    rule: str
+    title: str
+    source: str
+    failed: Check | None
+
+
+@attrs.frozen
+class Reference:
+    """A decision another decision was derived from."""
+
+    ruleset: str
+    rule: str
+    value: str
+
+
+@attrs.frozen
+class Decision:
+    """One conclusion, the rule that gave it, and the facts that made the rule hold.
+
+    Attributes:
+        value: The conclusion, a stable identifier such as ``"SEV1"`` or ``"rollback"``.
+        rule: The id of the rule that concluded it.
+        ruleset: The ruleset the rule belongs to.
+        title: The rule's title.
+        source: Where the rule is written, ``file:line``.
+        because: The tests that made the rule hold, with the values they read.
+        derived_from: The decisions of other rulesets the rule read.
+        rejected: For a first-hit ruleset, why each earlier rule did not decide.
+    """
+
+    value: str
+    rule: str
+    ruleset: str
+    title: str
+    source: str
+    because: tuple[Check, ...] = ()
+    derived_from: tuple[Reference, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+
+
+Outcome = Decision | tuple[Decision, ...] | None
+
+
+@attrs.frozen
+class Assessment:
+    """Every decision about one incident at one instant.
+
+    ``decisions`` holds one entry per ruleset: a :class:`Decision` (or None when no rule held)
+    for first-hit and unique rulesets, a tuple of them for collect rulesets.
+    """
+
+    incident_id: str
+    at: datetime
+    decisions: Mapping[str, Outcome]
+    features: Mapping[str, Feature]
+
+    def _single(self, name: str) -> Decision | None:
+        outcome = self.decisions.get(name)
+        return outcome if isinstance(outcome, Decision) else None
+
+    @property
+    def severity(self) -> Decision | None:
+        """The severity: ``SEV1`` to ``SEV4``."""
+        return self._single("severity")
+
+    @property
+    def mitigation(self) -> Decision | None:
+        """What to do first to stop the impact."""
+        return self._single("mitigation")
+
+    @property
+    def remediation(self) -> Decision | None:
+        """Roll back or fix forward, or not applicable when no change correlates."""
+        return self._single("remediation")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: one top-level key per ruleset, plus the incident, instant and features."""
+        from incident_rules._convert import unstructure
+
+        result: dict[str, Any] = {"incident": self.incident_id, "at": self.at.isoformat()}
+        result |= {name: unstructure(outcome) for name, outcome in self.decisions.items()}
+        result["features"] = {
+            name: {"value": feature.value, "evidence": dict(feature.evidence)}
+            for name, feature in self.features.items()
+        }
+        return result
+
+    def explain(self) -> str:
+        """A readable tree of every decision, its rule, its tests and the rules passed over."""
+        from incident_rules._text import explain
+
+        return explain(self)

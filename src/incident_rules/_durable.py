@@ -1,0 +1,312 @@
+"""The durable_rules backend: the bound rule model compiled to durable_rules rulesets.
+
+durable_rules 2.0.28 is wrapped with care; every hazard measured in DESIGN.md has a guard here:
+
+* Its ``Host`` starts background timer threads that crash the process under concurrent calls:
+  we use a private ``Host`` subclass whose background loop never starts, and serialize every
+  call into it with a lock.
+* Sessions are found by a 32-bit hash of the sid and at most 1024 may live per ruleset: each
+  evaluation runs in a one-shot session with a sid we count, deleted in ``finally``; with the
+  lock held there is only ever one live sid.
+* Exceptions inside actions are swallowed into the session state; posting an unused fact,
+  asserting a fact twice and the engine's C errors raise its own exception types: all of these
+  become :class:`~incident_rules.errors.EngineError` (or our own error an action raised).
+* A condition with ``or`` fires once per true branch: firings are recorded as a set.
+* More than 64 tests holding for one fact, 512 rules under one node and rulesets of 512+ rules
+  break the C engine: rules are cut into buckets, each asserted as its own fact, and buckets
+  into rulesets of bounded size; a rule too large for one bucket is refused at compile time.
+* Rulesets cannot be unregistered and a dropped ``Host`` leaks: one host per distinct plan,
+  shared by every engine built with it.
+
+Forward chaining happens inside the engine: each bucket's last action (the lowest salience)
+settles the ruleset and asserts the next fact, which carries the decisions later rules match on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
+from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, fact_key, settle
+from incident_rules.errors import EngineError, IncidentRulesError
+
+__all__ = ["DurableBackend", "compile_condition", "durable_available", "weight"]
+
+#: Weighted rules per bucket: durable_rules breaks when 65 or more rule tests hold for a fact.
+MAX_BUCKET_WEIGHT = 48
+#: Rules per durable_rules ruleset: a ruleset of 512 or more rules never finishes compiling.
+MAX_RULES_PER_RULESET = 400
+
+_COMPARE = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_NEVER = {"$nex": {"sid": 1}}  # every fact has a sid: this test never holds
+
+
+def _import_engine() -> Any:
+    with warnings.catch_warnings():
+        # durable_rules' own module raises deprecation warnings on import on newer Pythons.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from durable import engine
+    return engine
+
+
+def durable_available() -> str | None:
+    """None when durable_rules imports here, else why it does not."""
+    try:
+        _import_engine()
+    except Exception as error:  # noqa: BLE001 -- any import failure means: not available
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _test(test: Test, negate: bool) -> dict[str, Any]:
+    key, op, value = fact_key(test), test.op, test.operand.value
+    if op == "has":
+        op, value = "==", True
+    if op in ("in", "not in"):
+        member = (op == "in") != negate
+        parts = [_compare(key, "==" if member else "!=", item) for item in value]
+        test = _join("$or" if member else "$and", parts)
+    else:
+        test = _compare(key, _NEGATED[op] if negate else op, value)
+    # A test on a missing value never holds, so its negation holds when the value is missing.
+    return _or_missing(key, test) if negate else test
+
+
+def _compare(key: str, op: str, value: Any) -> dict[str, Any]:
+    return {key: value} if op == "==" else {_COMPARE[op]: {key: value}}
+
+
+def _or_missing(key: str, test: dict[str, Any]) -> dict[str, Any]:
+    return {"$or": [{"$nex": {key: 1}}, test]}
+
+
+def _join(op: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    if not parts:
+        return _NEVER if op == "$or" else {"$ex": {"sid": 1}}
+    return parts[0] if len(parts) == 1 else {op: parts}
+
+
+def compile_condition(condition: Condition, negate: bool = False) -> dict[str, Any] | None:
+    """The durable_rules expression for a condition; None means "always holds".
+
+    durable_rules has no ``not``: negation is pushed down to the tests (De Morgan), and a
+    negated test also holds when its value is missing, as in the native backend.
+    """
+    if isinstance(condition, Always):
+        return _NEVER if negate else None
+    if isinstance(condition, Test):
+        return _test(condition, negate)
+    if isinstance(condition, Not):
+        return compile_condition(condition.item, not negate)
+    is_all = isinstance(condition, All) != negate
+    parts = [compile_condition(item, negate) for item in condition.items]
+    if None in parts:  # an always-true part
+        if not is_all:
+            return None
+        parts = [part for part in parts if part is not None]
+    return _join("$and" if is_all else "$or", parts)  # type: ignore[arg-type]
+
+
+def weight(condition: Condition) -> int:
+    """How many alternatives durable_rules expands a condition into (one per ``or`` branch)."""
+    if isinstance(condition, (Test, Always)):
+        return 1
+    if isinstance(condition, Not):
+        return weight(condition.item)
+    weights = [weight(item) for item in condition.items]
+    if isinstance(condition, AnyOf):
+        return sum(weights)
+    product = 1
+    for item in weights:
+        product *= item
+    return product
+
+
+@attrs.frozen
+class _Step:
+    """One bucket of one ruleset: asserted as one fact, closed by a lowest-salience rule."""
+
+    number: int
+    stage: Stage
+    rules: tuple[BoundRule, ...]
+    closes_stage: bool
+    part: int
+
+
+def _buckets(stage: Stage) -> Iterator[list[BoundRule]]:
+    bucket: list[BoundRule] = []
+    total = 0
+    for bound in stage.rules:
+        size = weight(bound.condition)
+        if size > MAX_BUCKET_WEIGHT:
+            raise EngineError(
+                f"{bound.rule.source}: rule {bound.rule.id!r} expands into {size} alternatives; "
+                f"durable_rules supports at most {MAX_BUCKET_WEIGHT} per fact: simplify its 'or's "
+                "or use the native backend"
+            )
+        if bucket and total + size > MAX_BUCKET_WEIGHT:
+            yield bucket
+            bucket, total = [], 0
+        bucket.append(bound)
+        total += size
+    yield bucket
+
+
+def _steps(plan: Plan) -> list[_Step]:
+    steps: list[_Step] = []
+    part, rules_in_part = 0, 0
+    for stage in plan.stages:
+        buckets = list(_buckets(stage))
+        for position, bucket in enumerate(buckets):
+            if rules_in_part + len(bucket) + 1 > MAX_RULES_PER_RULESET:
+                part, rules_in_part = part + 1, 0
+            rules_in_part += len(bucket) + 1
+            last = position == len(buckets) - 1
+            steps.append(_Step(len(steps), stage, tuple(bucket), last, part))
+    return steps
+
+
+class _Run:
+    """What one evaluation has seen so far."""
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        self.facts = facts
+        self.fired: set[int] = set()
+        self.result: dict[str, tuple[BoundRule, ...]] = {}
+        self.error: BaseException | None = None
+        self.finished = False
+
+
+class DurableBackend:
+    """Runs a plan on durable_rules; one instance (and host) per distinct plan."""
+
+    name = "durable"
+    _registry: dict[str, DurableBackend] = {}
+    _registry_lock = threading.Lock()
+    _names = itertools.count()
+
+    @classmethod
+    def for_plan(cls, plan: Plan) -> DurableBackend:
+        """The shared backend for ``plan``, compiled on first use."""
+        key = repr(plan)
+        with cls._registry_lock:
+            backend = cls._registry.get(key)
+            if backend is None:
+                backend = cls._registry[key] = cls(plan)
+            return backend
+
+    def __init__(self, plan: Plan) -> None:
+        engine = _import_engine()
+        self._steps = _steps(plan)
+        self._prefix = f"incident_rules_{next(self._names)}"
+        self._parts = sorted({step.part for step in self._steps})
+        self._lock = threading.Lock()
+        self._sids = itertools.count()
+        self._run: _Run | None = None
+        self.live_sids: set[str] = set()
+        host_class = type("_QuietHost", (engine.Host,), {"_run": lambda self: None})
+        self._host = host_class()
+        self._errors = (engine.MessageNotHandledException, engine.MessageObservedException)
+        self._host.set_rulesets(self._definitions())
+
+    def _part_name(self, part: int) -> str:
+        return f"{self._prefix}_{part}"
+
+    def _definitions(self) -> dict[str, dict[str, Any]]:
+        definitions: dict[str, dict[str, Any]] = {self._part_name(p): {} for p in self._parts}
+        for step in self._steps:
+            rules = definitions[self._part_name(step.part)]
+            for salience, bound in enumerate(step.rules):
+                test = compile_condition(bound.condition)
+                match = {"step": step.number} if test is None else {"$and": [{"step": step.number}, test]}
+                rules[bound.rule.id] = {"all": [{"m": match}], "pri": salience, "run": self._fire(bound.index)}
+            rules[f"$close:{step.number}"] = {
+                "all": [{"m": {"step": step.number}}],
+                "pri": len(step.rules) + 1,
+                "run": self._close(step),
+            }
+        return definitions
+
+    def _guarded(self, action: Any) -> Any:
+        def run(closure: Any) -> None:
+            current = self._run
+            if current is None or current.error is not None:
+                return
+            try:
+                action(current, closure)
+            except BaseException as error:  # noqa: BLE001 -- durable_rules would swallow it
+                current.error = error
+
+        return run
+
+    def _fire(self, index: int) -> Any:
+        return self._guarded(lambda run, closure: run.fired.add(index))
+
+    def _close(self, step: _Step) -> Any:
+        def close(run: _Run, closure: Any) -> None:
+            if step.closes_stage:
+                chosen = settle(step.stage, run.fired)
+                assert_decision(run.facts, step.stage, chosen)
+                run.result[step.stage.ruleset.name] = chosen
+            following = step.number + 1
+            if following == len(self._steps):
+                run.finished = True
+                return
+            fact = {**run.facts, "sid": closure.s.sid, "step": following}
+            target = self._steps[following].part
+            if target == step.part:
+                closure.assert_fact(fact)
+            else:
+                closure.assert_fact(self._part_name(target), fact)
+
+        return self._guarded(close)
+
+    def run(self, facts: dict[str, Any]) -> dict[str, tuple[BoundRule, ...]]:
+        """The rules that stand in each ruleset; ``facts`` gains the decisions."""
+        with self._lock:
+            sid = str(next(self._sids))
+            self._run = run = _Run(facts)
+            self.live_sids.add(sid)
+            try:
+                first = self._part_name(self._steps[0].part)
+                try:
+                    state = self._host.assert_fact(first, {**facts, "sid": sid, "step": 0})
+                except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
+                    raise self.translate(error) from None
+                self._check(run, state)
+                return run.result
+            finally:
+                self._run = None
+                self._forget(sid)
+
+    def _check(self, run: _Run, state: Any) -> None:
+        if run.error is not None:
+            if isinstance(run.error, IncidentRulesError):
+                raise run.error
+            raise EngineError(f"a rule action failed: {run.error!r}")
+        if isinstance(state, dict) and "exception" in state:
+            raise EngineError(f"durable_rules reported an action failure: {state['exception']}")
+        if not run.finished:
+            raise EngineError("durable_rules stopped before every ruleset was settled")
+
+    def _forget(self, sid: str) -> None:
+        for part in self._parts:
+            try:
+                self._host.delete_state(self._part_name(part), sid)
+            except Exception:  # noqa: BLE001, S110 -- a part the run never reached has no state
+                pass
+        self.live_sids.discard(sid)
+
+    def translate(self, error: BaseException) -> EngineError:
+        """Our error for an exception durable_rules raised."""
+        if isinstance(error, self._errors):
+            return EngineError(f"durable_rules refused the facts: {getattr(error, 'message', error)}")
+        return EngineError(f"durable_rules failed: {type(error).__name__}: {error}")
+

@@ -1,0 +1,187 @@
+"""The public engine: rulesets bound to params, run on a backend, decisions explained."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from incident_rules._convert import BadValue, parse_time
+from incident_rules._decisions import Assessment
+from incident_rules._durable import DurableBackend, durable_available
+from incident_rules._facts import Incident
+from incident_rules._features import FEATURE_PARAMS, compute_features, fact_view, feature_paths
+from incident_rules._native import NativeBackend
+from incident_rules._params import ParamSpec, resolve_params
+from incident_rules._plan import BoundRule, Plan, bind
+from incident_rules._rules import Ruleset, load_files, read_sources
+from incident_rules._schema import FieldType, incident_paths
+from incident_rules._trace import outcomes
+from incident_rules.errors import EngineError, InvalidIncident, RulesetError
+
+__all__ = ["Engine", "default_rules_dir"]
+
+BackendName = Literal["auto", "durable", "native"]
+_BACKENDS = ("auto", "durable", "native")
+#: Where the decisions of DESIGN.md's output appear; other rulesets follow in plan order.
+_DISPLAY_ORDER = {
+    name: position
+    for position, name in enumerate(("severity", "mitigation", "escalations", "remediation", "communication", "due"))
+}
+
+
+class _Backend(Protocol):
+    name: str
+
+    def run(self, facts: dict[str, Any]) -> dict[str, tuple[BoundRule, ...]]: ...
+
+
+def default_rules_dir() -> Path:
+    """The directory of the shipped rulesets."""
+    return Path(str(resources.files("incident_rules") / "rules"))
+
+
+def _schema() -> dict[str, FieldType]:
+    return incident_paths() | feature_paths()
+
+
+def _check_feature_params(specs: Mapping[str, ParamSpec]) -> None:
+    problems = []
+    for name, kind in FEATURE_PARAMS.items():
+        spec = specs.get(name)
+        if spec is None or spec.kind != kind:
+            got = "not declared" if spec is None else f"declared as {spec.kind} in {spec.source}"
+            problems.append(f"params.{name}: the features need this {kind} param ({got})")
+    if problems:
+        raise RulesetError(problems)
+
+
+def _choose_backend(name: str, plan: Plan) -> _Backend:
+    if name not in _BACKENDS:
+        raise EngineError(f"backend: must be one of {', '.join(_BACKENDS)} (got {name!r})")
+    if name == "native":
+        return NativeBackend(plan)
+    why_not = durable_available()
+    if why_not is None:
+        return DurableBackend.for_plan(plan)
+    if name == "durable":
+        raise EngineError(
+            f"backend 'durable': durable_rules cannot be imported on Python "
+            f"{sys.version_info.major}.{sys.version_info.minor} ({why_not}); use backend='native'"
+        )
+    return NativeBackend(plan)
+
+
+def _instant(at: object) -> datetime:
+    if isinstance(at, datetime):
+        if at.utcoffset() is None:
+            raise InvalidIncident(f"at: expected a timezone-aware datetime (got naive {at.isoformat()!r})")
+        return at
+    try:
+        return parse_time(at)
+    except BadValue as error:
+        raise InvalidIncident(f"at: {error}") from None
+
+
+class Engine:
+    """Rulesets bound to params and compiled for a backend; call :meth:`assess`.
+
+    Build one with :meth:`default` (the shipped rulesets) or :meth:`from_path`. An engine is
+    immutable and safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        rulesets: tuple[Ruleset, ...],
+        param_specs: Mapping[str, ParamSpec],
+        *,
+        params: Mapping[str, object] | None = None,
+        backend: BackendName = "auto",
+    ) -> None:
+        _check_feature_params(param_specs)
+        self._rulesets = rulesets
+        self._params = resolve_params(param_specs, params or {})
+        self._plan = bind(rulesets, self._params)
+        self._backend = _choose_backend(backend, self._plan)
+
+    @classmethod
+    def default(
+        cls, *, params: Mapping[str, object] | None = None, backend: BackendName = "auto"
+    ) -> Engine:
+        """The engine for the shipped rulesets.
+
+        Args:
+            params: Overrides of the shipped params, by name (``{"change_window": "30m"}``).
+            backend: ``"auto"`` (durable_rules where it imports, else native), ``"durable"``
+                or ``"native"``.
+
+        Raises:
+            RulesetError: An override names an unknown param or has the wrong type.
+            EngineError: The backend is unknown, or ``"durable"`` cannot be imported here.
+        """
+        directory = default_rules_dir()
+        return cls.from_path(directory, params=params, backend=backend, _root=directory.parent)
+
+    @classmethod
+    def from_path(
+        cls,
+        *paths: Path | str,
+        params: Mapping[str, object] | None = None,
+        backend: BackendName = "auto",
+        _root: Path | None = None,
+    ) -> Engine:
+        """The engine for the rules files at ``paths`` (files, or directories of ``.yaml``).
+
+        Raises:
+            RulesetError: With every problem of every file, each as ``file:line:col: message``.
+            EngineError: The backend is unknown, or ``"durable"`` cannot be imported here.
+        """
+        if not paths:
+            raise RulesetError("from_path: give at least one rules file or directory")
+        rulesets, specs = load_files(read_sources(paths, _root), _schema())
+        return cls(rulesets, specs, params=params, backend=backend)
+
+    @property
+    def backend(self) -> str:
+        """The backend in use: ``"durable"`` or ``"native"``."""
+        return self._backend.name
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """Every param with the value this engine uses."""
+        return dict(self._params)
+
+    @property
+    def rulesets(self) -> tuple[Ruleset, ...]:
+        """The rulesets, in the order forward chaining settles them."""
+        return self._rulesets
+
+    def assess(self, incident: Incident | Mapping[str, Any], *, at: datetime | str) -> Assessment:
+        """Every decision about ``incident`` at instant ``at``.
+
+        Args:
+            incident: An :class:`Incident`, or an incident document (it is not modified).
+            at: The instant to decide at: an aware datetime or ISO 8601 text with an offset.
+
+        Raises:
+            InvalidIncident: The document or ``at`` is not valid.
+            RulesetError: A ``unique`` ruleset has two rules holding.
+            EngineError: The backend failed.
+        """
+        instant = _instant(at)
+        if not isinstance(incident, Incident):
+            incident = Incident.from_dict(incident)
+        features = compute_features(incident, instant, self._params)
+        facts = fact_view(incident, features, _schema())
+        chosen = self._backend.run(facts)
+        decisions = outcomes(self._plan, chosen, facts)
+        ordered = sorted(decisions, key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)))
+        return Assessment(incident.id, instant, {name: decisions[name] for name in ordered}, features)
+
+    def __repr__(self) -> str:
+        names = ", ".join(ruleset.name for ruleset in self._rulesets)
+        return f"<Engine rulesets=[{names}] backend={self.backend!r}>"
+

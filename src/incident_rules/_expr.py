@@ -1,0 +1,243 @@
+"""The condition language: a small, strict expression parser and its typed tree.
+
+A condition is parsed with :mod:`ast` and every node is checked against a whitelist; nothing in a
+rules file is ever executed. Supported: ``and``, ``or``, ``not``, comparisons of a fact path with
+a literal or ``params.*``, ``in`` / ``not in`` with a list, bare boolean paths, ``true``, numbers,
+strings, booleans and durations (``15m``, ``2h``, ``1d``, ``30s``; all counted in minutes).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "All",
+    "Always",
+    "AnyOf",
+    "Condition",
+    "ExprProblem",
+    "Not",
+    "Operand",
+    "Test",
+    "leaves",
+    "parse",
+]
+
+#: Minutes per duration unit.
+DURATION_UNITS = {"s": 1 / 60, "m": 1, "h": 60, "d": 1440}
+_DURATION = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w.])(\d+)([smhd])\b""")
+
+_COMPARISONS: dict[type, str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+_MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+@attrs.frozen
+class ExprProblem(Exception):
+    """A problem at a position of a condition (1-based line and column within it)."""
+
+    message: str
+    line: int
+    col: int
+
+
+@attrs.frozen
+class Operand:
+    """The right-hand side of a test: a literal, a duration, or a reference to a param."""
+
+    value: Any = None
+    param: str | None = None
+    is_duration: bool = False
+
+
+@attrs.frozen
+class Test:
+    """One comparison of a fact path: the leaf every explanation is made of.
+
+    ``op`` is one of ``== != < <= > >= in``, ``not in``, or ``has`` (set membership, written
+    ``'cpu' in signals.exhausted_resources``). ``text`` is the test as written in the rules file.
+    """
+
+    path: str
+    op: str
+    operand: Operand
+    text: str
+    line: int
+    col: int
+
+
+@attrs.frozen
+class All:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class Not:
+    item: Condition
+
+
+@attrs.frozen
+class Always:
+    """The condition ``true``: an ELSE branch."""
+
+
+Condition = Test | All | AnyOf | Not | Always
+
+
+def leaves(condition: Condition) -> Iterator[Test]:
+    """Every test of a condition, in source order."""
+    if isinstance(condition, Test):
+        yield condition
+    elif isinstance(condition, (All, AnyOf)):
+        for item in condition.items:
+            yield from leaves(item)
+    elif isinstance(condition, Not):
+        yield from leaves(condition.item)
+
+
+def _mark_durations(text: str) -> tuple[str, set[tuple[int, int]]]:
+    """Rewrite ``15m`` as the same-length name ``m15`` so :mod:`ast` can parse it.
+
+    Returns the rewritten text and the (line, col) of every rewritten duration.
+    """
+    marks: set[tuple[int, int]] = set()
+    line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+    def rewrite(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(0)
+        start = match.start()
+        line = max(i for i, offset in enumerate(line_starts) if offset <= start)
+        marks.add((line + 1, start - line_starts[line]))
+        return match.group(3) + match.group(2)
+
+    return _DURATION.sub(rewrite, text), marks
+
+
+def parse(text: str) -> Condition:
+    """Parse a condition; raises :class:`ExprProblem` at the first syntax or shape error."""
+    rewritten, durations = _mark_durations(text)
+    try:
+        tree = ast.parse(rewritten.strip("\n") if rewritten.strip() else "", mode="eval")
+    except SyntaxError as error:
+        raise ExprProblem(f"invalid syntax: {error.msg}", error.lineno or 1, error.offset or 1) from None
+    if not text.strip():
+        raise ExprProblem("empty condition", 1, 1)
+    return _Builder(text.strip("\n"), durations).condition(tree.body)
+
+
+class _Builder:
+    def __init__(self, text: str, durations: set[tuple[int, int]]) -> None:
+        self._lines = text.split("\n")
+        self._durations = durations
+
+    def _problem(self, node: ast.AST, message: str) -> ExprProblem:
+        return ExprProblem(message, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
+
+    def _source(self, node: ast.expr) -> str:
+        return ast.get_source_segment("\n".join(self._lines), node) or ""
+
+    def condition(self, node: ast.expr) -> Condition:
+        if isinstance(node, ast.BoolOp):
+            items = tuple(self.condition(value) for value in node.values)
+            return All(items) if isinstance(node.op, ast.And) else AnyOf(items)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return Not(self.condition(node.operand))
+        if isinstance(node, ast.Compare):
+            return self._compare(node)
+        if _literal_bool(node) is True:
+            return Always()
+        path = self._path(node)
+        if path is not None:
+            return Test(path, "==", Operand(True), self._source(node), node.lineno, node.col_offset + 1)
+        raise self._problem(node, f"not a condition: {self._source(node)!r} ({_describe(node)})")
+
+    def _compare(self, node: ast.Compare) -> Test:
+        if len(node.ops) != 1:
+            raise self._problem(node, "chained comparison: split it with 'and'")
+        op = _COMPARISONS.get(type(node.ops[0]))
+        if op is None:
+            raise self._problem(node, f"operator not allowed: {type(node.ops[0]).__name__}")
+        left, right = node.left, node.comparators[0]
+        left_path, right_path = self._path(left), self._path(right)
+        text, line, col = self._source(node), node.lineno, node.col_offset + 1
+        if left_path is not None and not _is_reference(left_path):
+            return Test(left_path, op, self._operand(right), text, line, col)
+        if right_path is not None and not _is_reference(right_path):
+            if op == "in":
+                return Test(right_path, "has", self._operand(left), text, line, col)
+            if op in _MIRRORED:
+                return Test(right_path, _MIRRORED[op], self._operand(left), text, line, col)
+        raise self._problem(node, "a comparison needs a fact path on one side and a value on the other")
+
+    def _operand(self, node: ast.expr) -> Operand:
+        if _literal_bool(node) is not None:
+            return Operand(_literal_bool(node))
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
+            return Operand(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self._operand(node.operand)
+            if isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
+                return attrs.evolve(inner, value=-inner.value)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self._operand(item) for item in node.elts]
+            if any(item.param or isinstance(item.value, tuple) for item in items):
+                raise self._problem(node, "a list may hold only literal values")
+            return Operand(tuple(item.value for item in items))
+        if isinstance(node, ast.Name) and (node.lineno, node.col_offset) in self._durations:
+            return Operand(int(node.id[1:]) * DURATION_UNITS[node.id[0]], is_duration=True)
+        path = self._path(node)
+        if path is not None and path.startswith("params."):
+            return Operand(param=path.removeprefix("params."))
+        raise self._problem(node, f"not a value: {self._source(node)!r} ({_describe(node)})")
+
+    def _path(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name):
+            if (node.lineno, node.col_offset) in self._durations or _literal_bool(node) is not None:
+                return None
+            return node.id
+        if isinstance(node, ast.Attribute):
+            parent = self._path(node.value)
+            return f"{parent}.{node.attr}" if parent is not None else None
+        return None
+
+
+def _literal_bool(node: ast.expr) -> bool | None:
+    """``true`` and ``false`` as YAML writes them, or Python's ``True`` and ``False``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in ("true", "false"):
+        return node.id == "true"
+    return None
+
+
+def _is_reference(path: str) -> bool:
+    return path.startswith("params.")
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {
+        ast.Call: "calls are not allowed",
+        ast.Subscript: "indexing is not allowed",
+        ast.Lambda: "lambdas are not allowed",
+        ast.BinOp: "arithmetic is not allowed",
+    }
+    return kinds.get(type(node), f"{type(node).__name__.lower()} is not allowed")

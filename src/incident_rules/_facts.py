@@ -1,0 +1,195 @@
+"""The incident document v1 as typed, frozen facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, NewType
+
+import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+#: A number between 0 and 1 inclusive; the converter enforces the range.
+Fraction = NewType("Fraction", float)
+
+Status = Literal["investigating", "identified", "monitoring", "resolved"]
+Scope = Literal["none", "cosmetic", "minor", "partial", "widespread"]
+ChangeKind = Literal["deploy", "config", "flag", "migration", "infra"]
+Resource = Literal["cpu", "memory", "connections", "disk", "other"]
+TimelineKind = Literal[
+    "detected",
+    "severity_assigned",
+    "escalated",
+    "mitigation_started",
+    "mitigated",
+    "resolved",
+    "rollback_started",
+    "diagnosis_started",
+    "note",
+]
+Audience = Literal["status_page", "stakeholders", "executives", "team"]
+SeverityLevel = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
+
+
+@attrs.frozen
+class Observation:
+    """How much of the user base was affected at one moment."""
+
+    at: datetime
+    affected_fraction: Fraction
+
+
+@attrs.frozen
+class Impact:
+    """What the incident does to users and data."""
+
+    user_facing: bool
+    scope: Scope
+    affected_fraction: Fraction | None = None
+    data_loss: bool = False
+    security_breach: bool = False
+    customer_data: bool = False
+    pii_exposed: bool = False
+    workaround: bool = False
+    internal_only: bool = False
+    observations: tuple[Observation, ...] = ()
+
+
+@attrs.frozen
+class Change:
+    """A change to production that may have caused the incident."""
+
+    at: datetime
+    kind: ChangeKind
+    ref: str | None = None
+    service: str | None = None
+    suspected: bool = False
+
+
+@attrs.frozen
+class Signals:
+    """What the systems say: recent changes, failing dependencies, exhausted resources."""
+
+    changes: tuple[Change, ...] = ()
+    dependencies_down: tuple[str, ...] = ()
+    exhausted_resources: tuple[Resource, ...] = ()
+    data_corruption_suspected: bool = False
+
+
+@attrs.frozen
+class Rollback:
+    """What rolling back the suspect change would take and cost."""
+
+    possible: bool
+    estimated_minutes: float | None = None
+    loses_data: bool = False
+    breaks_schema: bool = False
+    migration_bug: bool = False
+
+
+@attrs.frozen
+class Responder:
+    """Somebody working the incident."""
+
+    handle: str
+    role: str | None = None
+    blocked_on_access: bool = False
+
+
+@attrs.frozen
+class TimelineEntry:
+    """One event of the incident, as it happened."""
+
+    at: datetime
+    kind: TimelineKind
+    text: str | None = None
+    severity: SeverityLevel | None = None
+    actor: str | None = None
+
+
+@attrs.frozen
+class Update:
+    """One message sent to an audience about the incident."""
+
+    at: datetime
+    audience: Audience
+    status: str
+    what_happened: str
+    what_we_did: str
+    next_steps: str
+    next_update_at: datetime | None = None
+
+
+@attrs.frozen
+class ActionItem:
+    """Follow-up work a postmortem commits to."""
+
+    text: str
+    owner: str | None = None
+    due: datetime | None = None
+
+
+@attrs.frozen
+class Postmortem:
+    """The blameless review written after the incident."""
+
+    scheduled_at: datetime | None = None
+    published_at: datetime | None = None
+    root_cause: str | None = None
+    whys: tuple[str, ...] = ()
+    contributing_factors: tuple[str, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    runbooks_updated: bool = False
+
+
+@attrs.frozen
+class Incident:
+    """Everything known about one incident: the incident document v1.
+
+    Build one with :meth:`from_dict` (strict: every problem of the document is reported at
+    once) and turn it back into plain data with :meth:`to_dict`; the round trip is lossless.
+    """
+
+    id: str
+    title: str
+    detected_at: datetime
+    impact: Impact
+    onset_at: datetime | None = None
+    status: Status | None = None
+    signals: Signals = Signals()
+    rollback: Rollback | None = None
+    responders: tuple[Responder, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    updates: tuple[Update, ...] = ()
+    postmortem: Postmortem | None = None
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Incident:
+        """Build an incident from a JSON-shaped mapping.
+
+        Args:
+            document: The incident document v1, as parsed from JSON. It is not modified.
+
+        Returns:
+            The incident.
+
+        Raises:
+            InvalidIncident: With every problem of the document: unknown keys, missing keys,
+                wrong types, unknown enum values, fractions outside 0..1, naive times.
+        """
+        from incident_rules._convert import structure_incident
+
+        return structure_incident(document)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The incident as JSON-ready data; :meth:`from_dict` turns it back into an equal one."""
+        from incident_rules._convert import unstructure
+
+        result: dict[str, Any] = unstructure(self)
+        return result
+
+    @property
+    def onset(self) -> datetime:
+        """When symptoms started: ``onset_at``, or detection when it is not known."""
+        return self.onset_at if self.onset_at is not None else self.detected_at

@@ -1,0 +1,143 @@
+"""Derived facts at an explicit instant, each with the evidence an explanation shows.
+
+Nothing here reads the wall clock: every feature is computed for the instant ``at`` the caller
+passes, from what the record knew at that instant (later changes and entries are ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from incident_rules._facts import Change, Incident, Rollback
+from incident_rules._schema import FieldType, paths_of
+
+__all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "feature_paths", "fact_view"]
+
+#: The params the features read, with the kind each must be declared as.
+FEATURE_PARAMS = {"change_window": "duration", "rollback_fast_under": "duration"}
+
+
+@attrs.frozen
+class Features:
+    """The derived facts rules can read as ``features.<name>``."""
+
+    change_correlated: bool
+    change_minutes_before_onset: float | None
+    rollback_safe_and_fast: bool
+    dependencies_down: int
+
+
+@attrs.frozen
+class Feature:
+    """One derived fact: its value and the evidence it was derived from."""
+
+    name: str
+    value: Any
+    evidence: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def feature_paths() -> dict[str, FieldType]:
+    """The ``features.*`` paths conditions may read."""
+    return dict(paths_of(Features, "features."))
+
+
+def _minutes(later: datetime, earlier: datetime) -> float:
+    return (later - earlier).total_seconds() / 60
+
+
+def _correlated_change(
+    incident: Incident, at: datetime, window: float
+) -> tuple[Change | None, str]:
+    """The change that best explains the onset, and why it counts (practice.md 6)."""
+    onset = incident.onset
+    known = [change for change in incident.signals.changes if change.at <= at]
+    in_window = [c for c in known if c.at <= onset and _minutes(onset, c.at) <= window]
+    if in_window:
+        return max(in_window, key=lambda c: c.at), "within the change window before onset"
+    suspected = [c for c in known if c.suspected]
+    if suspected:
+        return max(suspected, key=lambda c: c.at), "marked suspected by the responders"
+    return None, "no change in the window before onset and none marked suspected"
+
+
+def _change_features(incident: Incident, at: datetime, params: Mapping[str, Any]) -> list[Feature]:
+    change, reason = _correlated_change(incident, at, params["change_window"])
+    evidence: dict[str, Any] = {
+        "onset": incident.onset.isoformat(),
+        "onset_from": "onset_at" if incident.onset_at else "detected_at",
+        "change_window_minutes": params["change_window"],
+        "reason": reason,
+    }
+    minutes = None
+    if change is not None:
+        minutes = _minutes(incident.onset, change.at)
+        evidence |= {
+            "change": " ".join(filter(None, [change.kind, change.ref, change.service])),
+            "change_at": change.at.isoformat(),
+            "suspected": change.suspected,
+        }
+    return [
+        Feature("change_correlated", change is not None, evidence),
+        Feature("change_minutes_before_onset", minutes, evidence),
+    ]
+
+
+def _rollback_feature(rollback: Rollback | None, params: Mapping[str, Any]) -> Feature:
+    limit = params["rollback_fast_under"]
+    if rollback is None:
+        return Feature("rollback_safe_and_fast", False, {"rollback": "not described"})
+    minutes = rollback.estimated_minutes
+    checks = {
+        "possible": rollback.possible,
+        "keeps_data": not rollback.loses_data,
+        "keeps_schema": not rollback.breaks_schema,
+        "not_a_migration_bug": not rollback.migration_bug,
+        "fast": minutes is not None and minutes < limit,
+    }
+    evidence = {**checks, "estimated_minutes": minutes, "fast_under_minutes": limit}
+    return Feature("rollback_safe_and_fast", all(checks.values()), evidence)
+
+
+def compute_features(
+    incident: Incident, at: datetime, params: Mapping[str, Any]
+) -> dict[str, Feature]:
+    """Every feature of ``incident`` at instant ``at``, keyed by name."""
+    dependencies = sorted(set(incident.signals.dependencies_down))
+    features = [
+        *_change_features(incident, at, params),
+        _rollback_feature(incident.rollback, params),
+        Feature("dependencies_down", len(dependencies), {"dependencies": dependencies}),
+    ]
+    return {feature.name: feature for feature in features}
+
+
+def _flatten(value: object, prefix: str, out: dict[str, Any], schema: Mapping[str, FieldType]) -> None:
+    for field in attrs.fields(type(value)):
+        item = getattr(value, field.name)
+        path = f"{prefix}{field.name}"
+        if attrs.has(type(item)):
+            _flatten(item, f"{path}.", out, schema)
+        elif path in schema and item is not None:
+            if schema[path].kind == "set":
+                out.update({f"{path}:{choice}": choice in item for choice in schema[path].choices})
+            else:
+                out[path] = item
+
+
+def fact_view(
+    incident: Incident, features: Mapping[str, Feature], schema: Mapping[str, FieldType]
+) -> dict[str, Any]:
+    """The flat facts rules read: ``path -> value``, absent where the record has no value.
+
+    A set path ``p`` becomes one boolean per choice, under ``p:choice``.
+    """
+    view: dict[str, Any] = {}
+    _flatten(incident, "", view, schema)
+    for name, feature in features.items():
+        if feature.value is not None:
+            view[f"features.{name}"] = feature.value
+    return view

@@ -1,0 +1,98 @@
+"""Policy parameters: every threshold of the practice, typed, with defaults and overrides."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import attrs
+
+from incident_rules._expr import DURATION_UNITS
+from incident_rules._suggest import did_you_mean
+from incident_rules.errors import RulesetError
+
+__all__ = ["KINDS", "ParamSpec", "coerce", "resolve_params"]
+
+_DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+
+
+def _duration(value: object) -> float:
+    """Minutes, from ``'15m'``, a :class:`~datetime.timedelta` or a number of minutes."""
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 60
+    if isinstance(value, str):
+        match = _DURATION_TEXT.match(value)
+        if match:
+            return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+    return _number(value)
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError
+    return value
+
+
+def _fraction(value: object) -> float:
+    number = _number(value)
+    if not 0 <= number <= 1:
+        raise ValueError
+    return number
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError
+    return value
+
+
+#: Each param kind: how to read a value of it, and what a valid value looks like.
+KINDS: dict[str, tuple[Callable[[object], Any], str]] = {
+    "duration": (_duration, "a duration like '15m', '2h' or a number of minutes"),
+    "fraction": (_fraction, "a number between 0 and 1"),
+    "number": (_number, "a finite number"),
+    "boolean": (_boolean, "true or false"),
+}
+
+
+@attrs.frozen
+class ParamSpec:
+    """One declared policy parameter."""
+
+    name: str
+    kind: str
+    default: Any
+    description: str
+    source: str
+
+
+def coerce(kind: str, value: object) -> Any:
+    """The value read as ``kind``; raises :class:`ValueError` naming what was expected."""
+    read, expected = KINDS[kind]
+    try:
+        return read(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"expected {expected} (got {value!r})") from None
+
+
+def resolve_params(specs: Mapping[str, ParamSpec], overrides: Mapping[str, object]) -> dict[str, Any]:
+    """Defaults with the caller's overrides applied; unknown or mistyped overrides are errors."""
+    if not isinstance(overrides, Mapping):
+        raise RulesetError(f"params: expected a mapping of param names to values (got {overrides!r})")
+    problems = []
+    values = {name: spec.default for name, spec in specs.items()}
+    for name, value in overrides.items():
+        spec = specs.get(name)
+        if spec is None:
+            problems.append(f"params.{name}: unknown param{did_you_mean(str(name), specs)}")
+            continue
+        try:
+            values[name] = coerce(spec.kind, value)
+        except ValueError as error:
+            problems.append(f"params.{name}: {error}")
+    if problems:
+        raise RulesetError(problems)
+    return values

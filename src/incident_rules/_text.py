@@ -1,0 +1,67 @@
+"""Plain-text rendering of an assessment: a tree a responder can read at 3 a.m."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from incident_rules._decisions import Assessment, Check, Decision
+
+__all__ = ["explain"]
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    return json.dumps(value)
+
+
+def _check(check: Check) -> str:
+    state = "missing" if check.missing else "holds" if check.holds else "false"
+    read = "no value" if check.missing else f"read {_value(check.value)}"
+    param = f", params.{check.param} = {_value(check.expected)}" if check.param else ""
+    return f"[{state}] {check.test}  ({read}{param})"
+
+
+def _evidence(assessment: Assessment, check: Check) -> list[str]:
+    feature = assessment.features.get(check.path.removeprefix("features."))
+    if not check.path.startswith("features.") or feature is None:
+        return []
+    return [f"        {key}: {_value(value)}" for key, value in feature.evidence.items()]
+
+
+def _decision(assessment: Assessment, name: str, decision: Decision) -> list[str]:
+    lines = [
+        f"{name}: {decision.value}",
+        f"  by {decision.rule}  ({decision.source})  {decision.title}",
+    ]
+    if decision.because:
+        lines.append("  because")
+        for check in decision.because:
+            lines.append(f"    {_check(check)}")
+            lines += _evidence(assessment, check)
+    for reference in decision.derived_from:
+        lines.append(f"  derived from {reference.ruleset} = {reference.value} ({reference.rule})")
+    if decision.rejected:
+        lines.append("  earlier rules that did not hold")
+        for rejection in decision.rejected:
+            failed = _check(rejection.failed) if rejection.failed else "(no test)"
+            lines.append(f"    {rejection.rule}  ({rejection.source}): {failed}")
+    return lines
+
+
+def explain(assessment: Assessment) -> str:
+    """The assessment as a readable tree, one block per ruleset."""
+    lines = [f"{assessment.incident_id} at {assessment.at.isoformat()}"]
+    for name, outcome in assessment.decisions.items():
+        lines.append("")
+        if outcome is None:
+            lines.append(f"{name}: no rule held")
+        elif isinstance(outcome, Decision):
+            lines += _decision(assessment, name, outcome)
+        elif not outcome:
+            lines.append(f"{name}: none")
+        else:
+            for decision in outcome:
+                lines += _decision(assessment, name, decision)
+    return "\n".join(lines) + "\n"
