@@ -10,7 +10,7 @@ import attrs
 
 from incident_rules._features import Feature
 
-__all__ = ["Assessment", "Check", "Decision", "Reference", "Rejection"]
+__all__ = ["Assessment", "Check", "Decision", "DueAction", "Reference", "Rejection", "Schedule"]
 
 
 @attrs.frozen
@@ -50,6 +50,34 @@ class Reference:
 
 
 @attrs.frozen
+class Schedule:
+    """When the action a decision calls for is due, as its rule says.
+
+    ``within_minutes`` after detection for the first time, then every ``every_minutes`` after
+    the last update to ``audience``; ``work_hours`` counts working time only.
+    """
+
+    audience: str | None = None
+    within_minutes: float | None = None
+    every_minutes: float | None = None
+    work_hours: bool = False
+
+
+@attrs.frozen
+class DueAction:
+    """An action with its deadline at the assessed instant, and the rule behind it."""
+
+    action: str
+    due_at: datetime
+    overdue: bool
+    basis: str
+    rule: str
+    ruleset: str
+    source: str
+    audience: str | None = None
+
+
+@attrs.frozen
 class Decision:
     """One conclusion, the rule that gave it, and the facts that made the rule hold.
 
@@ -62,6 +90,7 @@ class Decision:
         because: The tests that made the rule hold, with the values they read.
         derived_from: The decisions of other rulesets the rule read.
         rejected: For a first-hit ruleset, why each earlier rule did not decide.
+        schedule: When the action is due, for rules that say so.
     """
 
     value: str
@@ -72,6 +101,7 @@ class Decision:
     because: tuple[Check, ...] = ()
     derived_from: tuple[Reference, ...] = ()
     rejected: tuple[Rejection, ...] = ()
+    schedule: Schedule | None = None
 
 
 Outcome = Decision | tuple[Decision, ...] | None
@@ -89,6 +119,7 @@ class Assessment:
     at: datetime
     decisions: Mapping[str, Outcome]
     features: Mapping[str, Feature]
+    due: tuple[DueAction, ...] = ()
 
     def _single(self, name: str) -> Decision | None:
         outcome = self.decisions.get(name)
@@ -109,12 +140,27 @@ class Assessment:
         """Roll back or fix forward, or not applicable when no change correlates."""
         return self._single("remediation")
 
+    def _many(self, name: str) -> tuple[Decision, ...]:
+        outcome = self.decisions.get(name)
+        return outcome if isinstance(outcome, tuple) else ()
+
+    @property
+    def escalations(self) -> tuple[Decision, ...]:
+        """Everybody to escalate to now: ``leadership``, ``security``, ``legal``, ..."""
+        return self._many("escalations")
+
+    @property
+    def communication(self) -> tuple[Decision, ...]:
+        """The communication plan: who must hear what, and on what schedule."""
+        return self._many("communication")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: one top-level key per ruleset, plus the incident, instant and features."""
         from incident_rules._convert import unstructure
 
         result: dict[str, Any] = {"incident": self.incident_id, "at": self.at.isoformat()}
         result |= {name: unstructure(outcome) for name, outcome in self.decisions.items()}
+        result["due"] = unstructure(self.due)
         result["features"] = {
             name: {"value": feature.value, "evidence": dict(feature.evidence)}
             for name, feature in self.features.items()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from incident_rules._convert import BadValue, parse_time
+from incident_rules._deadlines import DEADLINE_PARAMS, WorkHours, deadlines
 from incident_rules._decisions import Assessment
 from incident_rules._durable import DurableBackend, durable_available
 from incident_rules._facts import Incident
@@ -48,13 +49,13 @@ def _schema() -> dict[str, FieldType]:
     return incident_paths() | feature_paths()
 
 
-def _check_feature_params(specs: Mapping[str, ParamSpec]) -> None:
+def _check_required_params(specs: Mapping[str, ParamSpec]) -> None:
     problems = []
-    for name, kind in FEATURE_PARAMS.items():
+    for name, kind in (FEATURE_PARAMS | DEADLINE_PARAMS).items():
         spec = specs.get(name)
         if spec is None or spec.kind != kind:
             got = "not declared" if spec is None else f"declared as {spec.kind} in {spec.source}"
-            problems.append(f"params.{name}: the features need this {kind} param ({got})")
+            problems.append(f"params.{name}: the engine needs this {kind} param ({got})")
     if problems:
         raise RulesetError(problems)
 
@@ -101,9 +102,10 @@ class Engine:
         params: Mapping[str, object] | None = None,
         backend: BackendName = "auto",
     ) -> None:
-        _check_feature_params(param_specs)
+        _check_required_params(param_specs)
         self._rulesets = rulesets
         self._params = resolve_params(param_specs, params or {})
+        self._hours = WorkHours.from_params(self._params)
         self._plan = bind(rulesets, self._params)
         self._backend = _choose_backend(backend, self._plan)
 
@@ -176,10 +178,11 @@ class Engine:
             incident = Incident.from_dict(incident)
         features = compute_features(incident, instant, self._params)
         facts = fact_view(incident, features, _schema())
-        chosen = self._backend.run(facts)
+        chosen = self._backend.run(dict(facts))
         decisions = outcomes(self._plan, chosen, facts)
         ordered = sorted(decisions, key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)))
-        return Assessment(incident.id, instant, {name: decisions[name] for name in ordered}, features)
+        due = deadlines(incident, instant, decisions, self._hours)
+        return Assessment(incident.id, instant, {name: decisions[name] for name in ordered}, features, due)
 
     def __repr__(self) -> str:
         names = ", ".join(ruleset.name for ruleset in self._rulesets)

@@ -12,13 +12,17 @@ from typing import Any
 
 import attrs
 
-from incident_rules._facts import Change, Incident, Rollback
+from incident_rules._facts import Change, Incident, Rollback, TimelineEntry
 from incident_rules._schema import FieldType, paths_of
 
 __all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "feature_paths", "fact_view"]
 
 #: The params the features read, with the kind each must be declared as.
-FEATURE_PARAMS = {"change_window": "duration", "rollback_fast_under": "duration"}
+FEATURE_PARAMS = {
+    "change_window": "duration",
+    "rollback_fast_under": "duration",
+    "blast_radius_growth": "fraction",
+}
 
 
 @attrs.frozen
@@ -29,6 +33,14 @@ class Features:
     change_minutes_before_onset: float | None
     rollback_safe_and_fast: bool
     dependencies_down: int
+    minutes_since_detection: float
+    mitigated: bool
+    minutes_unmitigated: float
+    resolved: bool
+    blast_radius_growing: bool
+    customer_data_involved: bool
+    responders_blocked: int
+    updates_posted: int
 
 
 @attrs.frozen
@@ -102,6 +114,70 @@ def _rollback_feature(rollback: Rollback | None, params: Mapping[str, Any]) -> F
     return Feature("rollback_safe_and_fast", all(checks.values()), evidence)
 
 
+def _first_entry(incident: Incident, at: datetime, kinds: tuple[str, ...]) -> TimelineEntry | None:
+    entries = [e for e in incident.timeline if e.kind in kinds and e.at <= at]
+    return min(entries, key=lambda entry: entry.at, default=None)
+
+
+def _time_features(incident: Incident, at: datetime) -> list[Feature]:
+    detected = incident.detected_at
+    mitigation = _first_entry(incident, at, ("mitigated", "resolved"))
+    resolution = _first_entry(incident, at, ("resolved",))
+    unmitigated_until = mitigation.at if mitigation else at
+    detection = {"detected_at": detected.isoformat(), "at": at.isoformat()}
+    mitigation_evidence = {
+        **detection,
+        "mitigated_at": mitigation.at.isoformat() if mitigation else None,
+        "entry": mitigation.kind if mitigation else "no mitigated or resolved entry by then",
+    }
+    return [
+        Feature("minutes_since_detection", _minutes(at, detected), detection),
+        Feature("mitigated", mitigation is not None, mitigation_evidence),
+        Feature("minutes_unmitigated", max(0.0, _minutes(unmitigated_until, detected)), mitigation_evidence),
+        Feature("resolved", resolution is not None, {"resolved_at": resolution.at.isoformat() if resolution else None}),
+    ]
+
+
+def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Feature:
+    """Whether the affected fraction ever rose by ``threshold`` between two observations.
+
+    Growth is remembered once seen, so escalations never shrink while the incident goes on.
+    """
+    observations = sorted((o for o in incident.impact.observations if o.at <= at), key=lambda o: o.at)
+    best, low, pair = 0.0, None, None
+    for observation in observations:
+        if low is not None and observation.affected_fraction - low.affected_fraction > best:
+            best, pair = observation.affected_fraction - low.affected_fraction, (low, observation)
+        if low is None or observation.affected_fraction < low.affected_fraction:
+            low = observation
+    evidence: dict[str, Any] = {"observations": len(observations), "growth_threshold": threshold}
+    if pair:
+        evidence |= {
+            "from": f"{pair[0].affected_fraction:g} at {pair[0].at.isoformat()}",
+            "to": f"{pair[1].affected_fraction:g} at {pair[1].at.isoformat()}",
+            "growth": round(best, 6),
+        }
+    return Feature("blast_radius_growing", best > 0 and best >= threshold, evidence)
+
+
+def _people_features(incident: Incident, at: datetime) -> list[Feature]:
+    impact = incident.impact
+    blocked = [responder.handle for responder in incident.responders if responder.blocked_on_access]
+    posted = [update for update in incident.updates if update.at <= at]
+    last = {}
+    for update in sorted(posted, key=lambda update: update.at):
+        last[update.audience] = update.at.isoformat()
+    return [
+        Feature(
+            "customer_data_involved",
+            impact.customer_data or impact.pii_exposed,
+            {"customer_data": impact.customer_data, "pii_exposed": impact.pii_exposed},
+        ),
+        Feature("responders_blocked", len(blocked), {"blocked": blocked}),
+        Feature("updates_posted", len(posted), {f"last_{audience}": time for audience, time in last.items()}),
+    ]
+
+
 def compute_features(
     incident: Incident, at: datetime, params: Mapping[str, Any]
 ) -> dict[str, Feature]:
@@ -111,6 +187,9 @@ def compute_features(
         *_change_features(incident, at, params),
         _rollback_feature(incident.rollback, params),
         Feature("dependencies_down", len(dependencies), {"dependencies": dependencies}),
+        *_time_features(incident, at),
+        _growth_feature(incident, at, params["blast_radius_growth"]),
+        *_people_features(incident, at),
     ]
     return {feature.name: feature for feature in features}
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
@@ -14,7 +15,7 @@ from incident_rules._expr import DURATION_UNITS
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import RulesetError
 
-__all__ = ["KINDS", "ParamSpec", "coerce", "resolve_params"]
+__all__ = ["KINDS", "WEEKDAYS", "ParamSpec", "coerce", "resolve_params"]
 
 _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 
@@ -49,12 +50,44 @@ def _boolean(value: object) -> bool:
     return value
 
 
+def _time_of_day(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        value = f"{value // 60:02d}:{value % 60:02d}"  # YAML 1.1 reads an unquoted 09:00 as 540
+    if not isinstance(value, str) or not re.fullmatch(r"\d\d:\d\d", value):
+        raise ValueError
+    return time.fromisoformat(value)
+
+
+def _weekdays(value: object) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not value or any(day not in WEEKDAYS for day in value):
+        raise ValueError
+    return tuple(sorted(set(value), key=WEEKDAYS.index))
+
+
+def _timezone(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError from None
+    return value
+
+
+#: Day names for the ``weekdays`` kind, Monday first as in :meth:`datetime.weekday`.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 #: Each param kind: how to read a value of it, and what a valid value looks like.
 KINDS: dict[str, tuple[Callable[[object], Any], str]] = {
     "duration": (_duration, "a duration like '15m', '2h' or a number of minutes"),
     "fraction": (_fraction, "a number between 0 and 1"),
     "number": (_number, "a finite number"),
     "boolean": (_boolean, "true or false"),
+    "time": (_time_of_day, "a time of day like '09:00'"),
+    "weekdays": (_weekdays, "a non-empty list of days from " + ", ".join(WEEKDAYS)),
+    "timezone": (_timezone, "an IANA time zone name like 'Europe/Berlin'"),
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from incident_rules._expr import All, Always, AnyOf, Condition, Not, Operand, Test
-from incident_rules._rules import Rule, Ruleset
+from incident_rules._rules import Due, Rule, Ruleset
 from incident_rules.errors import RulesetError
 
 __all__ = ["BoundRule", "Plan", "Stage", "assert_decision", "bind", "evaluate_test", "fact_key", "settle"]
@@ -42,6 +42,7 @@ class BoundRule:
     rule: Rule
     condition: Condition
     index: int
+    due: Due | None = None
 
 
 @attrs.frozen
@@ -76,10 +77,23 @@ def evaluate_test(test: Test, facts: Mapping[str, Any]) -> tuple[bool, Any, bool
     return OPERATORS[test.op](value, test.operand.value), value, False
 
 
+def _bind_operand(operand: Operand, params: Mapping[str, Any]) -> Operand:
+    if operand.param is None:
+        return operand
+    return Operand(params[operand.param], operand.param)
+
+
+def _bind_due(due: Due | None, params: Mapping[str, Any]) -> Due | None:
+    if due is None:
+        return None
+    within = _bind_operand(due.within, params) if due.within else None
+    every = _bind_operand(due.every, params) if due.every else None
+    return attrs.evolve(due, within=within, every=every)
+
+
 def _bind_condition(condition: Condition, params: Mapping[str, Any]) -> Condition:
     if isinstance(condition, Test) and condition.operand.param is not None:
-        operand = Operand(params[condition.operand.param], condition.operand.param)
-        return attrs.evolve(condition, operand=operand)
+        return attrs.evolve(condition, operand=_bind_operand(condition.operand, params))
     if isinstance(condition, (All, AnyOf)):
         return type(condition)(tuple(_bind_condition(item, params) for item in condition.items))
     if isinstance(condition, Not):
@@ -93,7 +107,8 @@ def bind(rulesets: tuple[Ruleset, ...], params: Mapping[str, Any]) -> Plan:
     for ruleset in rulesets:
         rules = []
         for rule in ruleset.rules:
-            rules.append(BoundRule(rule, _bind_condition(rule.condition, params), index))
+            condition = _bind_condition(rule.condition, params)
+            rules.append(BoundRule(rule, condition, index, _bind_due(rule.due, params)))
             index += 1
         stages.append(Stage(ruleset, tuple(rules)))
     return Plan(tuple(stages), dict(params))
@@ -122,8 +137,9 @@ def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule
 
     A ``collect`` ruleset asserts one boolean per value it may conclude
     (``decisions.<ruleset>:<value>``); the others assert their single value when a rule held.
+    A revision asserts its value as the decision it revises.
     """
-    key = f"decisions.{stage.ruleset.name}"
+    key = f"decisions.{stage.ruleset.revises or stage.ruleset.name}"
     if stage.ruleset.hit == "collect":
         concluded = {bound.rule.then for bound in chosen}
         facts.update({f"{key}:{value}": value in concluded for value in stage.ruleset.values})

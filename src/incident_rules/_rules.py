@@ -9,26 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 import yaml
 
-from incident_rules._expr import Condition, ExprProblem, Test, leaves, parse
+from incident_rules._facts import Audience
+from incident_rules._expr import Condition, ExprProblem, Operand, Test, leaves, parse
 from incident_rules._params import KINDS, ParamSpec, coerce
 from incident_rules._schema import FieldType
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import RulesetError
 
-__all__ = ["Hit", "Rule", "Ruleset", "RuleSource", "load_files"]
+__all__ = ["Due", "Hit", "Rule", "RuleSource", "Ruleset", "load_files", "read_sources"]
 
 Hit = Literal["first", "collect", "unique"]
 _HITS = ("first", "collect", "unique")
 _SAFE_TAGS = {
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
 }
-_FILE_KEYS = ("ruleset", "title", "description", "hit", "values", "uses", "params", "rules")
-_RULE_KEYS = ("id", "title", "description", "when", "then")
+_FILE_KEYS = ("ruleset", "title", "description", "hit", "values", "uses", "revises", "params", "rules")
+_RULE_KEYS = ("id", "title", "description", "when", "then", "due")
+_DUE_KEYS = ("audience", "within", "every", "work_hours")
 _PARAM_KEYS = ("type", "default", "description")
 _PARAM_TYPES = {"duration": "number", "fraction": "number", "number": "number", "boolean": "bool"}
 
@@ -45,6 +47,21 @@ class RuleSource:
 
 
 @attrs.frozen
+class Due:
+    """When the action a rule concludes is due.
+
+    ``within``: first due that long after detection; ``every``: due again that long after the
+    last update to ``audience``. Both are minutes (or a duration param until bound);
+    ``work_hours`` counts only working time.
+    """
+
+    audience: str | None = None
+    within: Operand | None = None
+    every: Operand | None = None
+    work_hours: bool = False
+
+
+@attrs.frozen
 class Rule:
     """One rule: when its condition holds, its ruleset concludes ``then``."""
 
@@ -55,6 +72,7 @@ class Rule:
     then: str
     source: RuleSource
     description: str = ""
+    due: Due | None = None
 
 
 @attrs.frozen
@@ -69,6 +87,7 @@ class Ruleset:
     rules: tuple[Rule, ...]
     file: str
     description: str = ""
+    revises: str | None = None
 
     def decision_type(self) -> FieldType:
         """The type of ``decisions.<name>`` for the rulesets that use this one."""
@@ -207,6 +226,33 @@ def _read_params(file: _File, node: yaml.Node) -> Iterator[ParamSpec]:
         yield ParamSpec(key_node.value, kind, default, description or "", file.name)
 
 
+_AUDIENCES = get_args(Audience)
+
+
+def _read_duration(file: _File, node: yaml.Node, what: str) -> Operand | None:
+    value = file.scalar(node, (str, int, float), what)
+    if isinstance(value, str) and value.startswith("params."):
+        return Operand(param=value.removeprefix("params."))
+    try:
+        return Operand(coerce("duration", value), is_duration=True) if value is not None else None
+    except ValueError as error:
+        file.problem(node, f"{what}: {error}")
+        return None
+
+
+def _read_due(file: _File, node: yaml.Node) -> Due:
+    fields = file.mapping(node, _DUE_KEYS, "due")
+    audience = file.scalar(fields["audience"], str, "audience") if "audience" in fields else None
+    if audience is not None and audience not in _AUDIENCES:
+        file.problem(fields["audience"], f"audience must be one of {', '.join(_AUDIENCES)} (got {audience!r})")
+    within = _read_duration(file, fields["within"], "within") if "within" in fields else None
+    every = _read_duration(file, fields["every"], "every") if "every" in fields else None
+    if "every" in fields and audience is None:
+        file.problem(node, "due with 'every' needs the audience whose last update it counts from")
+    work_hours = file.scalar(fields["work_hours"], bool, "work_hours") if "work_hours" in fields else False
+    return Due(audience, within, every, bool(work_hours))
+
+
 def _read_rule(file: _File, node: yaml.Node, values: tuple[str, ...]) -> tuple[Rule, yaml.ScalarNode] | None:
     fields = file.mapping(node, _RULE_KEYS, "a rule")
     missing = [key for key in ("id", "when", "then") if key not in fields]
@@ -230,7 +276,8 @@ def _read_rule(file: _File, node: yaml.Node, values: tuple[str, ...]) -> tuple[R
     title = file.scalar(fields["title"], str, "title") if "title" in fields else rule_id
     description = file.scalar(fields["description"], str, "description") if "description" in fields else ""
     source = RuleSource(file.name, node.start_mark.line + 1)
-    rule = Rule(rule_id, title or rule_id, text, condition, then, source, description or "")
+    due = _read_due(file, fields["due"]) if "due" in fields else None
+    rule = Rule(rule_id, title or rule_id, text, condition, then, source, description or "", due)
     return rule, fields["when"]
 
 
@@ -249,6 +296,11 @@ def _read_file(file: _File, node: yaml.Node) -> _Parsed:
     if not values:
         file.problem(top.get("values", node), "a ruleset must list the values it may conclude")
     uses = file.strings(top["uses"], "uses") if "uses" in top else ()
+    revises = file.scalar(top["revises"], str, "revises") if "revises" in top else None
+    if revises is not None and revises not in uses:
+        uses = (*uses, revises)  # a revision reads the decision it revises
+    if revises is not None and hit != "first":
+        file.problem(top["revises"], "a ruleset that revises another must use hit: first")
     rule_nodes = top.get("rules")
     if not isinstance(rule_nodes, yaml.SequenceNode) or not rule_nodes.value:
         file.problem(rule_nodes or node, "a ruleset needs a non-empty list of rules")
@@ -266,34 +318,82 @@ def _read_file(file: _File, node: yaml.Node) -> _Parsed:
         rules=tuple(rule for rule, _ in pairs),
         file=file.name,
         description=description or "",
+        revises=revises,
     )
     return _Parsed(ruleset, params, tuple((rule, when, file) for rule, when in pairs))
 
 
+def _upstream(name: str, rulesets: Mapping[str, Ruleset]) -> set[str]:
+    """Every ruleset ``name`` uses, directly or not."""
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        for used in rulesets[pending.pop()].uses:
+            if used in rulesets and used not in seen:
+                seen.add(used)
+                pending.append(used)
+    return seen
+
+
+def _dependencies(rulesets: Mapping[str, Ruleset]) -> dict[str, list[str]]:
+    """What each ruleset must come after: what it uses, and the revisions of what it uses.
+
+    A ruleset that uses ``X`` sees ``X`` as revised, unless the revision itself depends on it
+    (the escalations that raise severity read the severity before the raise).
+    """
+    dependencies = {name: list(ruleset.uses) for name, ruleset in rulesets.items()}
+    for reviser in rulesets.values():
+        if reviser.revises is None:
+            continue
+        upstream = _upstream(reviser.name, rulesets)
+        for other in rulesets.values():
+            if reviser.revises in other.uses and other.name != reviser.name and other.name not in upstream:
+                dependencies[other.name].append(reviser.name)
+    return dependencies
+
+
 def _order(rulesets: Mapping[str, Ruleset], problems: _Problems) -> list[Ruleset]:
-    """The rulesets in an order where each comes after every ruleset it uses."""
+    """The rulesets in an order where each comes after every ruleset it depends on."""
+    for ruleset in rulesets.values():
+        for used in ruleset.uses:
+            if used not in rulesets:
+                problems.add(ruleset.file, None, f"uses unknown ruleset {used!r}{did_you_mean(used, rulesets)}", 1, 1)
+    dependencies = _dependencies(rulesets)
     ordered: list[Ruleset] = []
     state: dict[str, str] = {}
 
-    def visit(ruleset: Ruleset, chain: tuple[str, ...]) -> None:
-        if state.get(ruleset.name) == "done":
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
             return
-        if state.get(ruleset.name) == "visiting":
-            cycle = " -> ".join((*chain, ruleset.name))
-            problems.add(ruleset.file, None, f"rulesets use each other in a cycle: {cycle}", 1, 1)
+        if state.get(name) == "visiting":
+            cycle = " -> ".join((*chain, name))
+            problems.add(rulesets[name].file, None, f"rulesets depend on each other in a cycle: {cycle}", 1, 1)
             return
-        state[ruleset.name] = "visiting"
-        for used in ruleset.uses:
-            if used in rulesets:
-                visit(rulesets[used], (*chain, ruleset.name))
-            else:
-                problems.add(ruleset.file, None, f"uses unknown ruleset {used!r}{did_you_mean(used, rulesets)}", 1, 1)
-        state[ruleset.name] = "done"
-        ordered.append(ruleset)
+        state[name] = "visiting"
+        for needed in dependencies[name]:
+            if needed in rulesets:
+                visit(needed, (*chain, name))
+        state[name] = "done"
+        ordered.append(rulesets[name])
 
-    for ruleset in rulesets.values():
-        visit(ruleset, ())
+    for name in rulesets:
+        visit(name, ())
     return ordered
+
+
+def _check_revisions(rulesets: Mapping[str, Ruleset], problems: _Problems) -> None:
+    for ruleset in rulesets.values():
+        target = rulesets.get(ruleset.revises or "")
+        if ruleset.revises is None:
+            continue
+        if target is None:
+            problems.add(ruleset.file, None, f"revises unknown ruleset {ruleset.revises!r}", 1, 1)
+        elif target.hit == "collect" or set(ruleset.values) - set(target.values):
+            problems.add(
+                ruleset.file, None,
+                f"a revision of {target.name!r} must conclude only its values ({', '.join(target.values)}) "
+                "and it cannot revise a collect ruleset", 1, 1,
+            )
 
 
 def _type_check(
@@ -316,7 +416,7 @@ def _type_check(
 
 
 def _check_param(test: Test, field: FieldType, spec: ParamSpec) -> str | None:
-    if test.op in ("in", "not in", "has") or _PARAM_TYPES[spec.kind] != field.kind:
+    if test.op in ("in", "not in", "has") or _PARAM_TYPES.get(spec.kind) != field.kind:
         return f"{test.path} is {field.describe()}; cannot compare it with params.{spec.name} ({spec.kind})"
     if field.kind == "bool" and test.op not in ("==", "!="):
         return f"{test.path} is a boolean: use == or !="
@@ -358,6 +458,19 @@ def _check_choice(test: Test, field: FieldType, value: Any) -> str | None:
     return f"{value!r} is not a value of {test.path}{hint or ''}; expected {field.describe()}"
 
 
+def _due_problems(rule: Rule, params: Mapping[str, ParamSpec]) -> Iterator[str]:
+    if rule.due is None:
+        return
+    for what, operand in (("within", rule.due.within), ("every", rule.due.every)):
+        if operand is None or operand.param is None:
+            continue
+        spec = params.get(operand.param)
+        if spec is None:
+            yield f"due {what}: unknown param 'params.{operand.param}'{did_you_mean(operand.param, params)}"
+        elif spec.kind != "duration":
+            yield f"due {what}: params.{operand.param} is a {spec.kind}, not a duration"
+
+
 def _check_conditions(
     parsed: list[_Parsed], rulesets: Mapping[str, Ruleset], base: Mapping[str, FieldType],
     params: Mapping[str, ParamSpec], problems: _Problems,
@@ -368,6 +481,8 @@ def _check_conditions(
         schema = dict(base)
         schema |= {f"decisions.{name}": rulesets[name].decision_type() for name in part.ruleset.uses if name in rulesets}
         for rule, node, file in part.conditions:
+            for message in _due_problems(rule, params):
+                problems.add(rule.source.file, None, message, rule.source.line, 1)
             for test in leaves(rule.condition):
                 message = _type_check(test, schema, params, rulesets)
                 if message:
@@ -407,6 +522,7 @@ def load_files(
     _unique(((r.name, r.file, r.file) for p in parsed if (r := p.ruleset)), "ruleset", problems)
     all_rules = [rule for ruleset in rulesets.values() for rule in ruleset.rules]
     _unique(((rule.id, rule.source.file, str(rule.source)) for rule in all_rules), "rule id", problems)
+    _check_revisions(rulesets, problems)
     ordered = _order(rulesets, problems)
     _check_conditions(parsed, rulesets, schema, params, problems)
     if problems.lines:

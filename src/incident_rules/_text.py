@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from incident_rules._decisions import Assessment, Check, Decision
+from incident_rules._decisions import Assessment, Check, Decision, DueAction, Schedule
 
 __all__ = ["explain"]
 
@@ -30,6 +30,26 @@ def _evidence(assessment: Assessment, check: Check) -> list[str]:
     return [f"        {key}: {_value(value)}" for key, value in feature.evidence.items()]
 
 
+def _schedule(schedule: Schedule) -> str:
+    parts = [f"to {schedule.audience}"] if schedule.audience else []
+    if schedule.within_minutes is not None:
+        parts.append(f"within {schedule.within_minutes:g} min of detection")
+    if schedule.every_minutes is not None:
+        parts.append(f"every {schedule.every_minutes:g} min after the last update")
+    if schedule.work_hours:
+        parts.append("counting work hours only")
+    return ", ".join(parts)
+
+
+def _due(action: DueAction) -> str:
+    state = "overdue" if action.overdue else "due"
+    audience = f" ({action.audience})" if action.audience else ""
+    return (
+        f"  [{state}] {action.action}{audience} at {action.due_at.isoformat()}"
+        f"\n      {action.basis}; by {action.rule} ({action.source})"
+    )
+
+
 def _decision(assessment: Assessment, name: str, decision: Decision) -> list[str]:
     lines = [
         f"{name}: {decision.value}",
@@ -40,6 +60,8 @@ def _decision(assessment: Assessment, name: str, decision: Decision) -> list[str
         for check in decision.because:
             lines.append(f"    {_check(check)}")
             lines += _evidence(assessment, check)
+    if decision.schedule is not None:
+        lines.append(f"  schedule: {_schedule(decision.schedule)}")
     for reference in decision.derived_from:
         lines.append(f"  derived from {reference.ruleset} = {reference.value} ({reference.rule})")
     if decision.rejected:
@@ -64,4 +86,6 @@ def explain(assessment: Assessment) -> str:
         else:
             for decision in outcome:
                 lines += _decision(assessment, name, decision)
+    lines += ["", "due" if assessment.due else "due: nothing"]
+    lines += [_due(action) for action in assessment.due]
     return "\n".join(lines) + "\n"

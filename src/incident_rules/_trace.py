@@ -7,9 +7,9 @@ from typing import Any
 
 import attrs
 
-from incident_rules._decisions import Check, Decision, Outcome, Reference, Rejection
+from incident_rules._decisions import Check, Decision, Outcome, Reference, Rejection, Schedule
 from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
-from incident_rules._plan import BoundRule, Plan, Stage, evaluate_test
+from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, evaluate_test
 
 __all__ = ["justify", "outcomes"]
 
@@ -76,6 +76,15 @@ def _rejections(stage: Stage, chosen: BoundRule, facts: Mapping[str, Any]) -> tu
     return tuple(rejected)
 
 
+def _schedule(bound: BoundRule) -> Schedule | None:
+    due = bound.due
+    if due is None:
+        return None
+    within = due.within.value if due.within else None
+    every = due.every.value if due.every else None
+    return Schedule(due.audience, within, every, due.work_hours)
+
+
 def _decision(
     stage: Stage, bound: BoundRule, facts: Mapping[str, Any], settled: Mapping[str, Outcome]
 ) -> Decision:
@@ -91,6 +100,7 @@ def _decision(
         because=tuple(because),
         derived_from=_references(because, settled),
         rejected=rejected,
+        schedule=_schedule(bound),
     )
 
 
@@ -99,14 +109,20 @@ def outcomes(
 ) -> dict[str, Outcome]:
     """Explained decisions for the rules that stood, ruleset by ruleset in plan order.
 
-    ``facts`` are the final facts: a ruleset reads only decisions of rulesets it uses, which
-    are settled before it, so its tests read the same values they read when it was settled.
+    ``facts`` are the facts before any decision: settling is replayed so that each ruleset's
+    tests are explained with exactly the decisions it read (a revision replaces a decision
+    only for the rulesets after it).
     """
+    seen = dict(facts)
     settled: dict[str, Outcome] = {}
     for stage in plan.stages:
-        decisions = tuple(_decision(stage, bound, facts, settled) for bound in chosen[stage.ruleset.name])
+        standing = chosen[stage.ruleset.name]
+        decisions = tuple(_decision(stage, bound, seen, settled) for bound in standing)
+        assert_decision(seen, stage, standing)
         if stage.ruleset.hit == "collect":
             settled[stage.ruleset.name] = decisions
-        else:
+        elif stage.ruleset.revises is None:
             settled[stage.ruleset.name] = decisions[0] if decisions else None
+        elif decisions:
+            settled[stage.ruleset.revises] = decisions[0]
     return settled

@@ -1,0 +1,133 @@
+"""Deadlines: concrete due times for the decisions whose rules carry a schedule.
+
+Computed for the instant ``at`` from the record: a first post is due a while after detection
+unless that audience has heard already; a recurring update is due a while after the last one
+that audience actually received. Work-hours schedules count working time only, in the work
+time zone, so they skip nights and weekends and stay right across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from incident_rules._decisions import Decision, DueAction, Outcome, Schedule
+from incident_rules._facts import Incident, Update
+from incident_rules._params import WEEKDAYS
+from incident_rules.errors import RulesetError
+
+__all__ = ["DEADLINE_PARAMS", "WorkHours", "deadlines"]
+
+#: The params deadlines read, with the kind each must be declared as.
+DEADLINE_PARAMS = {
+    "work_start": "time",
+    "work_end": "time",
+    "work_days": "weekdays",
+    "work_timezone": "timezone",
+}
+
+
+@attrs.frozen
+class WorkHours:
+    """When people work: local start and end, days of the week, IANA time zone."""
+
+    start: time
+    end: time
+    days: tuple[str, ...]
+    zone: ZoneInfo
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> WorkHours:
+        """Read the work-hours params; a working day must end after it starts."""
+        if params["work_end"] <= params["work_start"]:
+            raise RulesetError(
+                f"params.work_end: must be after params.work_start "
+                f"(got {params['work_start']:%H:%M} to {params['work_end']:%H:%M})"
+            )
+        return cls(params["work_start"], params["work_end"], params["work_days"], ZoneInfo(params["work_timezone"]))
+
+    def _interval(self, day: date) -> tuple[datetime, datetime] | None:
+        if WEEKDAYS[day.weekday()] not in self.days:
+            return None
+        opens = datetime.combine(day, self.start, tzinfo=self.zone).astimezone(timezone.utc)
+        closes = datetime.combine(day, self.end, tzinfo=self.zone).astimezone(timezone.utc)
+        return opens, closes
+
+    def add(self, start: datetime, minutes: float) -> datetime:
+        """``start`` plus ``minutes`` of working time."""
+        remaining = timedelta(minutes=minutes)
+        cursor = start.astimezone(timezone.utc)
+        day = cursor.astimezone(self.zone).date()
+        while True:
+            interval = self._interval(day)
+            if interval is not None:
+                begin = max(interval[0], cursor)
+                if begin < interval[1]:
+                    if remaining <= interval[1] - begin:
+                        return (begin + remaining).astimezone(start.tzinfo)
+                    remaining -= interval[1] - begin
+            day += timedelta(days=1)
+
+
+def _minutes(value: float) -> str:
+    return f"{value:g} min"
+
+
+def _last_update(incident: Incident, audience: str | None, at: datetime) -> Update | None:
+    updates = [u for u in incident.updates if u.audience == audience and u.at <= at]
+    return max(updates, key=lambda update: update.at, default=None)
+
+
+def _due(
+    decision: Decision, schedule: Schedule, incident: Incident, at: datetime, hours: WorkHours
+) -> DueAction | None:
+    last = _last_update(incident, schedule.audience, at)
+    if schedule.every_minutes is not None and last is not None:
+        base, minutes, since = last.at, schedule.every_minutes, f"last {schedule.audience} update"
+    elif last is None and (schedule.within_minutes is not None or schedule.every_minutes is not None):
+        base, since = incident.detected_at, "detection"
+        minutes = schedule.within_minutes if schedule.within_minutes is not None else schedule.every_minutes
+    else:
+        return None  # a one-off post the audience has already received
+    assert minutes is not None
+    if schedule.work_hours:
+        due_at = hours.add(base, minutes)
+        basis = f"{since} at {base.isoformat()} + {_minutes(minutes)} of work time"
+    else:
+        due_at = base + timedelta(minutes=minutes)
+        basis = f"{since} at {base.isoformat()} + {_minutes(minutes)}"
+    return DueAction(
+        action=decision.value,
+        due_at=due_at,
+        overdue=at > due_at,
+        basis=basis,
+        rule=decision.rule,
+        ruleset=decision.ruleset,
+        source=decision.source,
+        audience=schedule.audience,
+    )
+
+
+def _decisions(outcomes: Mapping[str, Outcome]) -> Iterator[Decision]:
+    for outcome in outcomes.values():
+        if isinstance(outcome, Decision):
+            yield outcome
+        elif outcome:
+            yield from outcome
+
+
+def deadlines(
+    incident: Incident, at: datetime, outcomes: Mapping[str, Outcome], hours: WorkHours
+) -> tuple[DueAction, ...]:
+    """Every action due at ``at``, soonest first."""
+    due = []
+    for decision in _decisions(outcomes):
+        if decision.schedule is not None:
+            action = _due(decision, decision.schedule, incident, at, hours)
+            if action is not None:
+                due.append(action)
+    return tuple(sorted(due, key=lambda action: (action.due_at, action.action)))
