@@ -49,10 +49,26 @@ def main() -> None:
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--at", "at", required=True, help="Instant to decide at, ISO 8601 with an offset.")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Rules file or directory instead of the shipped rules (repeatable).")
-@click.option("--backend", type=click.Choice(["auto", "durable", "native"]), default="auto", show_default=True)
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Override a param, e.g. change_window=30m (repeatable).")
-def assess(document: Path, at: str, output: str, rules: tuple[Path, ...], backend: Any, params: tuple[str, ...]) -> None:
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Rules file or directory instead of the shipped rules (repeatable).",
+)
+@click.option(
+    "--backend", type=click.Choice(["auto", "durable", "native"]), default="auto", show_default=True
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a param, e.g. change_window=30m (repeatable).",
+)
+def assess(
+    document: Path, at: str, output: str, rules: tuple[Path, ...], backend: Any, params: tuple[str, ...]
+) -> None:
     """Assess the incident DOCUMENT (JSON) at the instant --at."""
     overrides = {name: _typed(value) for name, value in _params(params).items()}
     try:

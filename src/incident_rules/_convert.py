@@ -85,6 +85,14 @@ def _literal(value: object, type_: Any) -> object:
     return value
 
 
+def _is_literal(type_: Any) -> bool:
+    return get_origin(type_) is Literal
+
+
+def _is_tuple(type_: Any) -> bool:
+    return get_origin(type_) is tuple
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     converter.register_structure_hook(str, _strict(str, "a string"))
@@ -94,16 +102,12 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Fraction, _fraction)
     converter.register_structure_hook(datetime, lambda value, _: parse_time(value))
     converter.register_unstructure_hook(datetime, datetime.isoformat)
-    converter.register_structure_hook_func(lambda t: get_origin(t) is Literal, _literal)
-    converter.register_structure_hook_factory(
-        lambda t: get_origin(t) is tuple, lambda t: _tuple_hook(converter, t)
-    )
+    converter.register_structure_hook_func(_is_literal, _literal)
+    converter.register_structure_hook_factory(_is_tuple, lambda t: _tuple_hook(converter, t))
     converter.register_structure_hook_factory(
         attrs.has, lambda t: _mapping_hook(make_dict_structure_fn(t, converter))
     )
-    converter.register_unstructure_hook_factory(
-        attrs.has, lambda t: _unstructure_without_none(converter, t)
-    )
+    converter.register_unstructure_hook_factory(attrs.has, lambda t: _unstructure_without_none(converter, t))
     return converter
 
 

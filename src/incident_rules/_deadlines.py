@@ -48,7 +48,9 @@ class WorkHours:
                 f"params.work_end: must be after params.work_start "
                 f"(got {params['work_start']:%H:%M} to {params['work_end']:%H:%M})"
             )
-        return cls(params["work_start"], params["work_end"], params["work_days"], ZoneInfo(params["work_timezone"]))
+        return cls(
+            params["work_start"], params["work_end"], params["work_days"], ZoneInfo(params["work_timezone"])
+        )
 
     def _interval(self, day: date) -> tuple[datetime, datetime] | None:
         if WEEKDAYS[day.weekday()] not in self.days:
@@ -86,14 +88,13 @@ def _due(
     decision: Decision, schedule: Schedule, incident: Incident, at: datetime, hours: WorkHours
 ) -> DueAction | None:
     last = _last_update(incident, schedule.audience, at)
+    first = schedule.within_minutes if schedule.within_minutes is not None else schedule.every_minutes
     if schedule.every_minutes is not None and last is not None:
         base, minutes, since = last.at, schedule.every_minutes, f"last {schedule.audience} update"
-    elif last is None and (schedule.within_minutes is not None or schedule.every_minutes is not None):
-        base, since = incident.detected_at, "detection"
-        minutes = schedule.within_minutes if schedule.within_minutes is not None else schedule.every_minutes
+    elif last is None and first is not None:
+        base, minutes, since = incident.detected_at, first, "detection"
     else:
         return None  # a one-off post the audience has already received
-    assert minutes is not None
     if schedule.work_hours:
         due_at = hours.add(base, minutes)
         basis = f"{since} at {base.isoformat()} + {_minutes(minutes)} of work time"

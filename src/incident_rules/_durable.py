@@ -24,11 +24,12 @@ settles the ruleset and asserts the next fact, which carries the decisions later
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -72,11 +73,11 @@ def _test(test: Test, negate: bool) -> dict[str, Any]:
     if op in ("in", "not in"):
         member = (op == "in") != negate
         parts = [_compare(key, "==" if member else "!=", item) for item in value]
-        test = _join("$or" if member else "$and", parts)
+        expression = _join("$or" if member else "$and", parts)
     else:
-        test = _compare(key, _NEGATED[op] if negate else op, value)
+        expression = _compare(key, _NEGATED[op] if negate else op, value)
     # A test on a missing value never holds, so its negation holds when the value is missing.
-    return _or_missing(key, test) if negate else test
+    return _or_missing(key, expression) if negate else expression
 
 
 def _compare(key: str, op: str, value: Any) -> dict[str, Any]:
@@ -188,7 +189,7 @@ class DurableBackend:
     """Runs a plan on durable_rules; one instance (and host) per distinct plan."""
 
     name = "durable"
-    _registry: dict[str, DurableBackend] = {}
+    _registry: ClassVar[dict[str, DurableBackend]] = {}
     _registry_lock = threading.Lock()
     _names = itertools.count()
 
@@ -226,7 +227,11 @@ class DurableBackend:
             for salience, bound in enumerate(step.rules):
                 test = compile_condition(bound.condition)
                 match = {"step": step.number} if test is None else {"$and": [{"step": step.number}, test]}
-                rules[bound.rule.id] = {"all": [{"m": match}], "pri": salience, "run": self._fire(bound.index)}
+                rules[bound.rule.id] = {
+                    "all": [{"m": match}],
+                    "pri": salience,
+                    "run": self._fire(bound.index),
+                }
             rules[f"$close:{step.number}"] = {
                 "all": [{"m": {"step": step.number}}],
                 "pri": len(step.rules) + 1,
@@ -298,10 +303,9 @@ class DurableBackend:
 
     def _forget(self, sid: str) -> None:
         for part in self._parts:
-            try:
+            # A part the run never reached has no state to delete.
+            with contextlib.suppress(Exception):
                 self._host.delete_state(self._part_name(part), sid)
-            except Exception:  # noqa: BLE001, S110 -- a part the run never reached has no state
-                pass
         self.live_sids.discard(sid)
 
     def translate(self, error: BaseException) -> EngineError:
@@ -309,4 +313,3 @@ class DurableBackend:
         if isinstance(error, self._errors):
             return EngineError(f"durable_rules refused the facts: {getattr(error, 'message', error)}")
         return EngineError(f"durable_rules failed: {type(error).__name__}: {error}")
-

@@ -30,7 +30,9 @@ _BACKENDS = ("auto", "durable", "native")
 #: Where the decisions of DESIGN.md's output appear; other rulesets follow in plan order.
 _DISPLAY_ORDER = {
     name: position
-    for position, name in enumerate(("severity", "mitigation", "escalations", "remediation", "communication", "due"))
+    for position, name in enumerate(
+        ("severity", "mitigation", "escalations", "remediation", "communication", "due")
+    )
 }
 
 
@@ -110,9 +112,7 @@ class Engine:
         self._backend = _choose_backend(backend, self._plan)
 
     @classmethod
-    def default(
-        cls, *, params: Mapping[str, object] | None = None, backend: BackendName = "auto"
-    ) -> Engine:
+    def default(cls, *, params: Mapping[str, object] | None = None, backend: BackendName = "auto") -> Engine:
         """The engine for the shipped rulesets.
 
         Args:
@@ -187,4 +187,3 @@ class Engine:
     def __repr__(self) -> str:
         names = ", ".join(ruleset.name for ruleset in self._rulesets)
         return f"<Engine rulesets=[{names}] backend={self.backend!r}>"
-

@@ -15,7 +15,7 @@ import attrs
 from incident_rules._facts import Change, Incident, Rollback, TimelineEntry
 from incident_rules._schema import FieldType, paths_of
 
-__all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "feature_paths", "fact_view"]
+__all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "fact_view", "feature_paths"]
 
 #: The params the features read, with the kind each must be declared as.
 FEATURE_PARAMS = {
@@ -61,9 +61,7 @@ def _minutes(later: datetime, earlier: datetime) -> float:
     return (later - earlier).total_seconds() / 60
 
 
-def _correlated_change(
-    incident: Incident, at: datetime, window: float
-) -> tuple[Change | None, str]:
+def _correlated_change(incident: Incident, at: datetime, window: float) -> tuple[Change | None, str]:
     """The change that best explains the onset, and why it counts (practice.md 6)."""
     onset = incident.onset
     known = [change for change in incident.signals.changes if change.at <= at]
@@ -134,7 +132,11 @@ def _time_features(incident: Incident, at: datetime) -> list[Feature]:
         Feature("minutes_since_detection", _minutes(at, detected), detection),
         Feature("mitigated", mitigation is not None, mitigation_evidence),
         Feature("minutes_unmitigated", max(0.0, _minutes(unmitigated_until, detected)), mitigation_evidence),
-        Feature("resolved", resolution is not None, {"resolved_at": resolution.at.isoformat() if resolution else None}),
+        Feature(
+            "resolved",
+            resolution is not None,
+            {"resolved_at": resolution.at.isoformat() if resolution else None},
+        ),
     ]
 
 
@@ -178,9 +180,7 @@ def _people_features(incident: Incident, at: datetime) -> list[Feature]:
     ]
 
 
-def compute_features(
-    incident: Incident, at: datetime, params: Mapping[str, Any]
-) -> dict[str, Feature]:
+def compute_features(incident: Incident, at: datetime, params: Mapping[str, Any]) -> dict[str, Feature]:
     """Every feature of ``incident`` at instant ``at``, keyed by name."""
     dependencies = sorted(set(incident.signals.dependencies_down))
     features = [
@@ -194,8 +194,8 @@ def compute_features(
     return {feature.name: feature for feature in features}
 
 
-def _flatten(value: object, prefix: str, out: dict[str, Any], schema: Mapping[str, FieldType]) -> None:
-    for field in attrs.fields(type(value)):
+def _flatten(value: Any, prefix: str, out: dict[str, Any], schema: Mapping[str, FieldType]) -> None:
+    for field in attrs.fields(value.__class__):
         item = getattr(value, field.name)
         path = f"{prefix}{field.name}"
         if attrs.has(type(item)):

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from incident_rules._expr import All, Always, AnyOf, Condition, Not, Operand, Test
+from incident_rules._expr import All, AnyOf, Condition, Not, Operand, Test
 from incident_rules._rules import Due, Rule, Ruleset
 from incident_rules.errors import RulesetError
 

@@ -14,8 +14,8 @@ from typing import Any, Literal, get_args
 import attrs
 import yaml
 
-from incident_rules._facts import Audience
 from incident_rules._expr import Condition, ExprProblem, Operand, Test, leaves, parse
+from incident_rules._facts import Audience
 from incident_rules._params import KINDS, ParamSpec, coerce
 from incident_rules._schema import FieldType
 from incident_rules._suggest import did_you_mean
@@ -25,9 +25,7 @@ __all__ = ["Due", "Hit", "Rule", "RuleSource", "Ruleset", "load_files", "read_so
 
 Hit = Literal["first", "collect", "unique"]
 _HITS = ("first", "collect", "unique")
-_SAFE_TAGS = {
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
-}
+_SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 _FILE_KEYS = ("ruleset", "title", "description", "hit", "values", "uses", "revises", "params", "rules")
 _RULE_KEYS = ("id", "title", "description", "when", "then", "due")
 _DUE_KEYS = ("audience", "within", "every", "work_hours")
@@ -136,8 +134,10 @@ class _File:
 
     def scalar(self, node: yaml.Node, kind: type | tuple[type, ...], what: str) -> Any:
         value = yaml.SafeLoader("").construct_object(node) if isinstance(node, yaml.ScalarNode) else node
-        if isinstance(node, yaml.ScalarNode) and isinstance(value, kind) and not (
-            isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and isinstance(value, kind)
+            and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))
         ):
             return value
         self.problem(node, f"{what} must be a {getattr(kind, '__name__', 'scalar')} (got {_show(node)})")
@@ -222,7 +222,9 @@ def _read_params(file: _File, node: yaml.Node) -> Iterator[ParamSpec]:
         except ValueError as error:
             file.problem(fields["default"], f"default of param {key_node.value!r}: {error}")
             continue
-        description = file.scalar(fields["description"], str, "description") if "description" in fields else ""
+        description = (
+            file.scalar(fields["description"], str, "description") if "description" in fields else ""
+        )
         yield ParamSpec(key_node.value, kind, default, description or "", file.name)
 
 
@@ -244,7 +246,9 @@ def _read_due(file: _File, node: yaml.Node) -> Due:
     fields = file.mapping(node, _DUE_KEYS, "due")
     audience = file.scalar(fields["audience"], str, "audience") if "audience" in fields else None
     if audience is not None and audience not in _AUDIENCES:
-        file.problem(fields["audience"], f"audience must be one of {', '.join(_AUDIENCES)} (got {audience!r})")
+        file.problem(
+            fields["audience"], f"audience must be one of {', '.join(_AUDIENCES)} (got {audience!r})"
+        )
     within = _read_duration(file, fields["within"], "within") if "within" in fields else None
     every = _read_duration(file, fields["every"], "every") if "every" in fields else None
     if "every" in fields and audience is None:
@@ -263,7 +267,9 @@ def _read_rule(file: _File, node: yaml.Node, values: tuple[str, ...]) -> tuple[R
     when = file.scalar(fields["when"], (str, bool), "when")
     then = file.scalar(fields["then"], str, "then")
     if then is not None and values and then not in values:
-        file.problem(fields["then"], f"then {then!r} is not one of the ruleset's values{did_you_mean(then, values)}")
+        file.problem(
+            fields["then"], f"then {then!r} is not one of the ruleset's values{did_you_mean(then, values)}"
+        )
     if rule_id is None or when is None or then is None:
         return None
     text = "true" if when is True else "false" if when is False else when
@@ -312,7 +318,7 @@ def _read_file(file: _File, node: yaml.Node) -> _Parsed:
     ruleset = Ruleset(
         name=name or "",
         title=title or name or "",
-        hit=hit if hit in _HITS else "first",
+        hit=hit if hit in _HITS else "first",  # type: ignore[arg-type]  # checked just above
         values=values,
         uses=uses,
         rules=tuple(rule for rule, _ in pairs),
@@ -357,7 +363,9 @@ def _order(rulesets: Mapping[str, Ruleset], problems: _Problems) -> list[Ruleset
     for ruleset in rulesets.values():
         for used in ruleset.uses:
             if used not in rulesets:
-                problems.add(ruleset.file, None, f"uses unknown ruleset {used!r}{did_you_mean(used, rulesets)}", 1, 1)
+                problems.add(
+                    ruleset.file, None, f"uses unknown ruleset {used!r}{did_you_mean(used, rulesets)}", 1, 1
+                )
     dependencies = _dependencies(rulesets)
     ordered: list[Ruleset] = []
     state: dict[str, str] = {}
@@ -367,7 +375,9 @@ def _order(rulesets: Mapping[str, Ruleset], problems: _Problems) -> list[Ruleset
             return
         if state.get(name) == "visiting":
             cycle = " -> ".join((*chain, name))
-            problems.add(rulesets[name].file, None, f"rulesets depend on each other in a cycle: {cycle}", 1, 1)
+            problems.add(
+                rulesets[name].file, None, f"rulesets depend on each other in a cycle: {cycle}", 1, 1
+            )
             return
         state[name] = "visiting"
         for needed in dependencies[name]:
@@ -390,9 +400,12 @@ def _check_revisions(rulesets: Mapping[str, Ruleset], problems: _Problems) -> No
             problems.add(ruleset.file, None, f"revises unknown ruleset {ruleset.revises!r}", 1, 1)
         elif target.hit == "collect" or set(ruleset.values) - set(target.values):
             problems.add(
-                ruleset.file, None,
+                ruleset.file,
+                None,
                 f"a revision of {target.name!r} must conclude only its values ({', '.join(target.values)}) "
-                "and it cannot revise a collect ruleset", 1, 1,
+                "and it cannot revise a collect ruleset",
+                1,
+                1,
             )
 
 
@@ -472,22 +485,29 @@ def _due_problems(rule: Rule, params: Mapping[str, ParamSpec]) -> Iterator[str]:
 
 
 def _check_conditions(
-    parsed: list[_Parsed], rulesets: Mapping[str, Ruleset], base: Mapping[str, FieldType],
-    params: Mapping[str, ParamSpec], problems: _Problems,
+    parsed: list[_Parsed],
+    rulesets: Mapping[str, Ruleset],
+    base: Mapping[str, FieldType],
+    params: Mapping[str, ParamSpec],
+    problems: _Problems,
 ) -> None:
     for part in parsed:
         if part.ruleset is None:
             continue
         schema = dict(base)
-        schema |= {f"decisions.{name}": rulesets[name].decision_type() for name in part.ruleset.uses if name in rulesets}
+        schema |= {
+            f"decisions.{name}": rulesets[name].decision_type()
+            for name in part.ruleset.uses
+            if name in rulesets
+        }
         for rule, node, file in part.conditions:
             for message in _due_problems(rule, params):
                 problems.add(rule.source.file, None, message, rule.source.line, 1)
             for test in leaves(rule.condition):
-                message = _type_check(test, schema, params, rulesets)
-                if message:
+                problem = _type_check(test, schema, params, rulesets)
+                if problem:
                     line, col = file.expression_position(node, test.line, test.col)
-                    problems.add(file.name, None, message, line, col)
+                    problems.add(file.name, None, problem, line, col)
 
 
 def _unique(items: Iterable[tuple[str, str, str]], what: str, problems: _Problems) -> None:

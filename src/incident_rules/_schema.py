@@ -39,6 +39,7 @@ class FieldType:
 
 Schema = Mapping[str, FieldType]
 
+
 # Times, strings and lists of records are not compared by rules directly: features derive
 # what the policy needs from them, with evidence.
 def _field_type(annotation: Any, optional: bool) -> FieldType | None:
