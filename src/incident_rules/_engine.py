@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Mapping
 from datetime import datetime
@@ -47,6 +48,7 @@ def default_rules_dir() -> Path:
     return Path(str(resources.files("incident_rules") / "rules"))
 
 
+@functools.cache
 def _schema() -> dict[str, FieldType]:
     return incident_paths() | feature_paths()
 
@@ -177,7 +179,7 @@ class Engine:
         if not isinstance(incident, Incident):
             incident = Incident.from_dict(incident)
         features = compute_features(incident, instant, self._params)
-        facts = fact_view(incident, features, _schema())
+        facts = fact_view(incident, features)
         chosen = self._backend.run(dict(facts))
         decisions = outcomes(self._plan, chosen, facts)
         ordered = sorted(decisions, key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)))

@@ -6,14 +6,15 @@ passes, from what the record knew at that instant (later changes and entries are
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from incident_rules._facts import Change, Incident, Rollback, TimelineEntry
-from incident_rules._schema import FieldType, paths_of
+from incident_rules._schema import FieldType, incident_paths, paths_of
 
 __all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "fact_view", "feature_paths"]
 
@@ -194,28 +195,36 @@ def compute_features(incident: Incident, at: datetime, params: Mapping[str, Any]
     return {feature.name: feature for feature in features}
 
 
-def _flatten(value: Any, prefix: str, out: dict[str, Any], schema: Mapping[str, FieldType]) -> None:
-    for field in attrs.fields(value.__class__):
-        item = getattr(value, field.name)
-        path = f"{prefix}{field.name}"
-        if attrs.has(type(item)):
-            _flatten(item, f"{path}.", out, schema)
-        elif path in schema and item is not None:
-            if schema[path].kind == "set":
-                out.update({f"{path}:{choice}": choice in item for choice in schema[path].choices})
-            else:
-                out[path] = item
+def _reader(path: str, field: FieldType) -> Callable[[Incident, dict[str, Any]], None]:
+    get = operator.attrgetter(path)
+    keys = [(f"{path}:{choice}", choice) for choice in field.choices]
+
+    def read(incident: Incident, out: dict[str, Any]) -> None:
+        try:
+            value = get(incident)
+        except AttributeError:  # an optional record (rollback, postmortem) is absent
+            return
+        if value is None:
+            return
+        if field.kind == "set":
+            out.update({key: choice in value for key, choice in keys})
+        else:
+            out[path] = value
+
+    return read
 
 
-def fact_view(
-    incident: Incident, features: Mapping[str, Feature], schema: Mapping[str, FieldType]
-) -> dict[str, Any]:
+_READERS = [_reader(path, field) for path, field in incident_paths().items()]
+
+
+def fact_view(incident: Incident, features: Mapping[str, Feature]) -> dict[str, Any]:
     """The flat facts rules read: ``path -> value``, absent where the record has no value.
 
     A set path ``p`` becomes one boolean per choice, under ``p:choice``.
     """
     view: dict[str, Any] = {}
-    _flatten(incident, "", view, schema)
+    for read in _READERS:
+        read(incident, view)
     for name, feature in features.items():
         if feature.value is not None:
             view[f"features.{name}"] = feature.value
