@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
+from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test, leaves
 from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, fact_key, settle
 from incident_rules.errors import EngineError, IncidentRulesError
 
@@ -139,6 +139,11 @@ class _Step:
     rules: tuple[BoundRule, ...]
     closes_stage: bool
     part: int
+    keys: frozenset[str]
+
+    def fact(self, facts: dict[str, Any], sid: str) -> dict[str, Any]:
+        """The fact this step asserts: only what its rules read, to keep JSON rounds small."""
+        return {key: facts[key] for key in self.keys if key in facts} | {"sid": sid, "step": self.number}
 
 
 def _buckets(stage: Stage) -> Iterator[list[BoundRule]]:
@@ -170,7 +175,8 @@ def _steps(plan: Plan) -> list[_Step]:
                 part, rules_in_part = part + 1, 0
             rules_in_part += len(bucket) + 1
             last = position == len(buckets) - 1
-            steps.append(_Step(len(steps), stage, tuple(bucket), last, part))
+            keys = frozenset(fact_key(test) for bound in bucket for test in leaves(bound.condition))
+            steps.append(_Step(len(steps), stage, tuple(bucket), last, part, keys))
     return steps
 
 
@@ -264,8 +270,8 @@ class DurableBackend:
             if following == len(self._steps):
                 run.finished = True
                 return
-            fact = {**run.facts, "sid": closure.s.sid, "step": following}
             target = self._steps[following].part
+            fact = self._steps[following].fact(run.facts, closure.s.sid)
             if target == step.part:
                 closure.assert_fact(fact)
             else:
@@ -282,7 +288,7 @@ class DurableBackend:
             try:
                 first = self._part_name(self._steps[0].part)
                 try:
-                    state = self._host.assert_fact(first, {**facts, "sid": sid, "step": 0})
+                    state = self._host.assert_fact(first, self._steps[0].fact(facts, sid))
                 except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
                     raise self.translate(error) from None
                 self._check(run, state)
