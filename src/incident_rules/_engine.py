@@ -53,6 +53,13 @@ def _schema() -> dict[str, FieldType]:
     return incident_paths() | feature_paths()
 
 
+@functools.cache
+def _shipped_rules() -> tuple[tuple[Ruleset, ...], dict[str, ParamSpec]]:
+    """The shipped rulesets, read and checked once per process; sources read ``rules/...``."""
+    directory = default_rules_dir()
+    return load_files(read_sources([directory], root=directory.parent), _schema())
+
+
 def _check_required_params(specs: Mapping[str, ParamSpec]) -> None:
     problems = []
     for name, kind in (FEATURE_PARAMS | DEADLINE_PARAMS).items():
@@ -64,8 +71,8 @@ def _check_required_params(specs: Mapping[str, ParamSpec]) -> None:
         raise RulesetError(problems)
 
 
-def _choose_backend(name: str, plan: Plan) -> _Backend:
-    if name not in _BACKENDS:
+def _choose_backend(name: object, plan: Plan) -> _Backend:
+    if not isinstance(name, str) or name not in _BACKENDS:
         raise EngineError(f"backend: must be one of {', '.join(_BACKENDS)} (got {name!r})")
     if name == "native":
         return NativeBackend(plan)
@@ -126,8 +133,8 @@ class Engine:
             RulesetError: An override names an unknown param or has the wrong type.
             EngineError: The backend is unknown, or ``"durable"`` cannot be imported here.
         """
-        directory = default_rules_dir()
-        return cls.from_path(directory, params=params, backend=backend, _root=directory.parent)
+        rulesets, specs = _shipped_rules()
+        return cls(rulesets, specs, params=params, backend=backend)
 
     @classmethod
     def from_path(
@@ -135,7 +142,6 @@ class Engine:
         *paths: Path | str,
         params: Mapping[str, object] | None = None,
         backend: BackendName = "auto",
-        _root: Path | None = None,
     ) -> Engine:
         """The engine for the rules files at ``paths`` (files, or directories of ``.yaml``).
 
@@ -145,7 +151,7 @@ class Engine:
         """
         if not paths:
             raise RulesetError("from_path: give at least one rules file or directory")
-        rulesets, specs = load_files(read_sources(paths, _root), _schema())
+        rulesets, specs = load_files(read_sources(paths), _schema())
         return cls(rulesets, specs, params=params, backend=backend)
 
     @property
