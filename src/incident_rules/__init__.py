@@ -19,7 +19,7 @@ from incident_rules._facts import (
     Update,
 )
 from incident_rules._features import Feature
-from incident_rules._rules import Rule, Ruleset, RuleSource
+from incident_rules._model import Rule, Ruleset, RuleSource
 from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident, RulesetError
 
 __all__ = [

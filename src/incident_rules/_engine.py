@@ -16,10 +16,11 @@ from incident_rules._decisions import Assessment
 from incident_rules._durable import DurableBackend, durable_available
 from incident_rules._facts import Incident
 from incident_rules._features import FEATURE_PARAMS, compute_features, fact_view, feature_paths
+from incident_rules._model import Ruleset
 from incident_rules._native import NativeBackend
 from incident_rules._params import ParamSpec, resolve_params
 from incident_rules._plan import BoundRule, Plan, bind
-from incident_rules._rules import Ruleset, load_files, read_sources
+from incident_rules._rules import load_files, read_sources
 from incident_rules._schema import FieldType, incident_paths
 from incident_rules._trace import outcomes
 from incident_rules.errors import EngineError, InvalidIncident, RulesetError

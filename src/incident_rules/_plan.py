@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from incident_rules._expr import All, AnyOf, Condition, Not, Operand, Test
-from incident_rules._rules import Due, Rule, Ruleset
+from incident_rules._model import Due, Rule, Ruleset
 from incident_rules.errors import RulesetError
 
 __all__ = ["BoundRule", "Plan", "Stage", "assert_decision", "bind", "evaluate_test", "fact_key", "settle"]

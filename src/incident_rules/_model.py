@@ -1,0 +1,75 @@
+"""The typed rule model: what a rules file means once it is read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from incident_rules._expr import Condition, Operand
+from incident_rules._schema import FieldType
+
+__all__ = ["Due", "Hit", "Rule", "RuleSource", "Ruleset"]
+
+Hit = Literal["first", "collect", "unique"]
+
+
+@attrs.frozen
+class RuleSource:
+    """Where a rule is written: ``file:line``."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@attrs.frozen
+class Due:
+    """When the action a rule concludes is due.
+
+    ``within``: first due that long after detection; ``every``: due again that long after the
+    last update to ``audience``. Both are minutes (or a duration param until bound);
+    ``work_hours`` counts only working time.
+    """
+
+    audience: str | None = None
+    within: Operand | None = None
+    every: Operand | None = None
+    work_hours: bool = False
+
+
+@attrs.frozen
+class Rule:
+    """One rule: when its condition holds, its ruleset concludes ``then``."""
+
+    id: str
+    title: str
+    when: str
+    condition: Condition
+    then: str
+    source: RuleSource
+    description: str = ""
+    due: Due | None = None
+
+
+@attrs.frozen
+class Ruleset:
+    """A named list of rules with a hit policy, the values it may conclude, and what it uses."""
+
+    name: str
+    title: str
+    hit: Hit
+    values: tuple[str, ...]
+    uses: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    file: str
+    description: str = ""
+    revises: str | None = None
+
+    def decision_type(self) -> FieldType:
+        """The type of ``decisions.<name>`` for the rulesets that use this one."""
+        if self.hit == "collect":
+            return FieldType("set", self.values)
+        return FieldType("enum", self.values, optional=True)

@@ -1,0 +1,121 @@
+"""Reading YAML with positions: every value keeps its ``line:col`` for error messages.
+
+Only plain data is read: any tag that would construct an object is refused before anything is
+built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+
+from incident_rules._suggest import did_you_mean
+
+__all__ = ["Problems", "YamlFile", "compose"]
+
+_SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+class Problems:
+    """Collects ``file:line:col: message`` lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, file: str, node: yaml.Node | None, message: str, line: int = 0, col: int = 0) -> None:
+        if node is not None:
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        self.lines.append(f"{file}:{line}:{col}: {message}")
+
+
+class YamlFile:
+    """One YAML file being read, with the problems found in it."""
+
+    def __init__(self, name: str, text: str, problems: Problems) -> None:
+        self.name = name
+        self.text_lines = text.split("\n")
+        self.problems = problems
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        self.problems.add(self.name, node, message)
+
+    def mapping(self, node: yaml.Node, allowed: tuple[str, ...], what: str) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping")
+            return {}
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in result:
+                self.problem(key_node, f"duplicate key {key!r} in {what}")
+            elif key not in allowed:
+                self.problem(key_node, f"unknown key {key!r} in {what}{did_you_mean(key, allowed)}")
+            else:
+                result[key] = value_node
+        return result
+
+    def scalar(self, node: yaml.Node, kind: type | tuple[type, ...], what: str) -> Any:
+        value = yaml.SafeLoader("").construct_object(node) if isinstance(node, yaml.ScalarNode) else node
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and isinstance(value, kind)
+            and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))
+        ):
+            return value
+        self.problem(node, f"{what} must be a {getattr(kind, '__name__', 'scalar')} (got {_show(node)})")
+        return None
+
+    def strings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list")
+            return ()
+        items = (self.scalar(item, str, f"each item of {what}") for item in node.value)
+        return tuple(item for item in items if item is not None)
+
+    def expression_position(self, node: yaml.ScalarNode, line: int, col: int) -> tuple[int, int]:
+        """The file position of (line, col) inside the expression held by ``node``."""
+        start = node.start_mark
+        if node.style in ("|", ">"):
+            file_line = start.line + 1 + line  # block content starts on the next line
+            text = self.text_lines[file_line - 1] if file_line <= len(self.text_lines) else ""
+            return file_line, len(text) - len(text.lstrip()) + col
+        quote = 1 if node.style in ('"', "'") else 0
+        return start.line + line, start.column + quote + col if line == 1 else col
+
+
+def _show(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return repr(node.value)
+    return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+
+
+def _check_tags(file: YamlFile, node: yaml.Node) -> bool:
+    """Reject any YAML tag beyond plain data: no object construction, ever."""
+    if node.tag not in _SAFE_TAGS:
+        file.problem(node, f"YAML tag {node.tag!r} is not allowed in a rules file")
+        return False
+    children: Iterable[yaml.Node] = ()
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    return all([_check_tags(file, child) for child in children])
+
+
+def compose(file: YamlFile, text: str) -> yaml.Node | None:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        file.problems.add(file.name, None, f"invalid YAML: {error.problem}", line, col)
+        return None
+    except yaml.YAMLError as error:
+        file.problems.add(file.name, None, f"invalid YAML: {error}", 1, 1)
+        return None
+    if node is None:
+        file.problems.add(file.name, None, "empty rules file", 1, 1)
+        return None
+    return node if _check_tags(file, node) else None
