@@ -134,26 +134,38 @@ def _mark_durations(text: str) -> tuple[str, set[tuple[int, int]]]:
 
 def parse(text: str) -> Condition:
     """Parse a condition; raises :class:`ExprProblem` at the first syntax or shape error."""
-    rewritten, durations = _mark_durations(text)
-    try:
-        tree = ast.parse(rewritten.strip("\n") if rewritten.strip() else "", mode="eval")
-    except SyntaxError as error:
-        raise ExprProblem(f"invalid syntax: {error.msg}", error.lineno or 1, error.offset or 1) from None
-    if not text.strip():
+    body = text.strip("\n")
+    if not body.strip():
         raise ExprProblem("empty condition", 1, 1)
-    return _Builder(text.strip("\n"), durations).condition(tree.body)
+    rewritten, durations = _mark_durations(body)
+    try:
+        # Parenthesized, so a condition may span lines as YAML block scalars write them.
+        tree = ast.parse(f"({rewritten}\n)", mode="eval")
+    except SyntaxError as error:
+        last_line = body.count("\n") + 1
+        line = min(error.lineno or 1, last_line)  # past the end: the added parenthesis
+        col = max(1, (error.offset or 1) - (1 if line == 1 else 0))
+        raise ExprProblem(f"invalid syntax: {error.msg}", line, col) from None
+    return _Builder(f"({body}\n)", durations).condition(tree.body)
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    """(line, 0-based col) of a node in the condition as written, without the added parenthesis."""
+    line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
+    return line, col - 1 if line == 1 else col
 
 
 class _Builder:
-    def __init__(self, text: str, durations: set[tuple[int, int]]) -> None:
-        self._lines = text.split("\n")
+    def __init__(self, wrapped: str, durations: set[tuple[int, int]]) -> None:
+        self._wrapped = wrapped
         self._durations = durations
 
     def _problem(self, node: ast.AST, message: str) -> ExprProblem:
-        return ExprProblem(message, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
+        line, col = _position(node)
+        return ExprProblem(message, line, col + 1)
 
     def _source(self, node: ast.expr) -> str:
-        return ast.get_source_segment("\n".join(self._lines), node) or ""
+        return ast.get_source_segment(self._wrapped, node) or ""
 
     def condition(self, node: ast.expr) -> Condition:
         if isinstance(node, ast.BoolOp):
@@ -167,7 +179,8 @@ class _Builder:
             return Always()
         path = self._path(node)
         if path is not None:
-            return Test(path, "==", Operand(True), self._source(node), node.lineno, node.col_offset + 1)
+            line, col = _position(node)
+            return Test(path, "==", Operand(True), self._source(node), line, col + 1)
         raise self._problem(node, f"not a condition: {self._source(node)!r} ({_describe(node)})")
 
     def _compare(self, node: ast.Compare) -> Test:
@@ -178,7 +191,8 @@ class _Builder:
             raise self._problem(node, f"operator not allowed: {type(node.ops[0]).__name__}")
         left, right = node.left, node.comparators[0]
         left_path, right_path = self._path(left), self._path(right)
-        text, line, col = self._source(node), node.lineno, node.col_offset + 1
+        (line, col), text = _position(node), self._source(node)
+        col += 1
         if left_path is not None and not _is_reference(left_path):
             return Test(left_path, op, self._operand(right), text, line, col)
         if right_path is not None and not _is_reference(right_path):
@@ -202,7 +216,7 @@ class _Builder:
             if any(item.param or isinstance(item.value, tuple) for item in items):
                 raise self._problem(node, "a list may hold only literal values")
             return Operand(tuple(item.value for item in items))
-        if isinstance(node, ast.Name) and (node.lineno, node.col_offset) in self._durations:
+        if isinstance(node, ast.Name) and _position(node) in self._durations:
             return Operand(int(node.id[1:]) * DURATION_UNITS[node.id[0]], is_duration=True)
         path = self._path(node)
         if path is not None and path.startswith("params."):
@@ -211,7 +225,7 @@ class _Builder:
 
     def _path(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
-            if (node.lineno, node.col_offset) in self._durations or _literal_bool(node) is not None:
+            if _position(node) in self._durations or _literal_bool(node) is not None:
                 return None
             return node.id
         if isinstance(node, ast.Attribute):

@@ -22,12 +22,17 @@ class Problems:
     """Collects ``file:line:col: message`` lines."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self._found: list[tuple[str, int, int, str]] = []
 
     def add(self, file: str, node: yaml.Node | None, message: str, line: int = 0, col: int = 0) -> None:
         if node is not None:
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        self.lines.append(f"{file}:{line}:{col}: {message}")
+        self._found.append((file, line, col, message))
+
+    @property
+    def lines(self) -> list[str]:
+        """Every problem as ``file:line:col: message``, in file order."""
+        return [f"{file}:{line}:{col}: {message}" for file, line, col, message in sorted(self._found)]
 
 
 class YamlFile:
@@ -78,9 +83,9 @@ class YamlFile:
         """The file position of (line, col) inside the expression held by ``node``."""
         start = node.start_mark
         if node.style in ("|", ">"):
-            file_line = start.line + 1 + line  # block content starts on the next line
-            text = self.text_lines[file_line - 1] if file_line <= len(self.text_lines) else ""
-            return file_line, len(text) - len(text.lstrip()) + col
+            # Block content starts on the next line, indented like its first line.
+            first = self.text_lines[start.line + 1] if start.line + 1 < len(self.text_lines) else ""
+            return start.line + 1 + line, len(first) - len(first.lstrip()) + col
         quote = 1 if node.style in ('"', "'") else 0
         return start.line + line, start.column + quote + col if line == 1 else col
 
