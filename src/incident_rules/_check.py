@@ -210,12 +210,13 @@ def _check_conditions(
                     problems.add(file.name, None, problem, line, col)
 
 
-def _unique(items: Iterable[tuple[str, str, str]], what: str, problems: Problems) -> None:
+def _unique(items: Iterable[tuple[str, str, int]], what: str, problems: Problems) -> None:
+    """Report every repeat of a name at the repeat, naming where it was first seen."""
     seen: dict[str, str] = {}
-    for name, file, where in items:
+    for name, file, line in items:
         if name in seen:
-            problems.add(file, None, f"duplicate {what} {name!r} (also in {seen[name]})", 1, 1)
-        seen.setdefault(name, where)
+            problems.add(file, None, f"duplicate {what} {name!r} (first at {seen[name]})", line, 1)
+        seen.setdefault(name, f"{file}:{line}")
 
 
 def check(
@@ -225,10 +226,10 @@ def check(
     rulesets = {part.ruleset.name: part.ruleset for part in parsed if part.ruleset is not None}
     specs = [spec for part in parsed for spec in part.params]
     params = {spec.name: spec for spec in specs}
-    _unique(((s.name, s.source, s.source) for s in specs), "param", problems)
-    _unique(((r.name, r.file, r.file) for p in parsed if (r := p.ruleset)), "ruleset", problems)
-    all_rules = [rule for ruleset in rulesets.values() for rule in ruleset.rules]
-    _unique(((rule.id, rule.source.file, str(rule.source)) for rule in all_rules), "rule id", problems)
+    _unique(((s.name, s.source, s.line) for s in specs), "param", problems)
+    _unique(((r.name, r.file, 1) for p in parsed if (r := p.ruleset)), "ruleset", problems)
+    all_rules = [rule for part in parsed if part.ruleset for rule in part.ruleset.rules]
+    _unique(((rule.id, rule.source.file, rule.source.line) for rule in all_rules), "rule id", problems)
     _check_revisions(rulesets, problems)
     ordered = _order(rulesets, problems)
     _check_conditions(parsed, rulesets, schema, params, problems)

@@ -191,8 +191,9 @@ def _problems(error: BaseException, path: str) -> Iterator[str]:
             yield from _problems(inner, path)
     elif isinstance(error, ForbiddenExtraKeysError):
         known = [field.name for field in attrs.fields(error.cl)]
-        for key in sorted(error.extra_fields):
-            yield f"{_join(path, key)}: unknown key{did_you_mean(key, known)}"
+        for key in sorted(error.extra_fields, key=repr):
+            where = _join(path, key) if isinstance(key, str) else f"{where}[{key!r}]"
+            yield f"{where}: unknown key{did_you_mean(str(key), known)}"
     elif isinstance(error, BadValue):
         yield f"{where}: {error}"
     elif isinstance(error, KeyError):

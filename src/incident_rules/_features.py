@@ -6,6 +6,7 @@ passes, from what the record knew at that instant (later changes and entries are
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -17,6 +18,9 @@ from incident_rules._facts import Change, Incident, Rollback, TimelineEntry
 from incident_rules._schema import FieldType, incident_paths, paths_of
 
 __all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "fact_view", "feature_paths"]
+
+#: Fractions are decimals written in binary: 0.25 - 0.20 must count as a growth of 0.05.
+_EPSILON = 1e-9
 
 #: The params the features read, with the kind each must be declared as.
 FEATURE_PARAMS = {
@@ -148,11 +152,14 @@ def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Featu
     """
     observations = sorted((o for o in incident.impact.observations if o.at <= at), key=lambda o: o.at)
     best, low, pair = 0.0, None, None
-    for observation in observations:
-        if low is not None and observation.affected_fraction - low.affected_fraction > best:
-            best, pair = observation.affected_fraction - low.affected_fraction, (low, observation)
-        if low is None or observation.affected_fraction < low.affected_fraction:
-            low = observation
+    for _, group in itertools.groupby(observations, key=lambda o: o.at):
+        moment = list(group)  # observations at the same instant are not growth of each other
+        for observation in moment:
+            if low is not None and observation.affected_fraction - low.affected_fraction > best:
+                best, pair = observation.affected_fraction - low.affected_fraction, (low, observation)
+        lowest = min(moment, key=lambda o: o.affected_fraction)
+        if low is None or lowest.affected_fraction < low.affected_fraction:
+            low = lowest
     evidence: dict[str, Any] = {"observations": len(observations), "growth_threshold": threshold}
     if pair:
         evidence |= {
@@ -160,7 +167,8 @@ def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Featu
             "to": f"{pair[1].affected_fraction:g} at {pair[1].at.isoformat()}",
             "growth": round(best, 6),
         }
-    return Feature("blast_radius_growing", best > 0 and best >= threshold, evidence)
+    growing = best > _EPSILON and best >= threshold - _EPSILON
+    return Feature("blast_radius_growing", growing, evidence)
 
 
 def _people_features(incident: Incident, at: datetime) -> list[Feature]:

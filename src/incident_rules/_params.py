@@ -23,12 +23,14 @@ _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 def _duration(value: object) -> float:
     """Minutes, from ``'15m'``, a :class:`~datetime.timedelta` or a number of minutes."""
     if isinstance(value, timedelta):
-        return value.total_seconds() / 60
-    if isinstance(value, str):
-        match = _DURATION_TEXT.match(value)
-        if match:
-            return float(match.group(1)) * DURATION_UNITS[match.group(2)]
-    return _number(value)
+        minutes = value.total_seconds() / 60
+    elif isinstance(value, str) and (match := _DURATION_TEXT.match(value)):
+        minutes = float(match.group(1)) * DURATION_UNITS[match.group(2)]
+    else:
+        minutes = _number(value)
+    if minutes < 0:
+        raise ValueError
+    return minutes
 
 
 def _number(value: object) -> float:
@@ -100,6 +102,7 @@ class ParamSpec:
     default: Any
     description: str
     source: str
+    line: int = 1
 
 
 def coerce(kind: str, value: object) -> Any:

@@ -53,7 +53,9 @@ def _read_params(file: YamlFile, node: yaml.Node) -> Iterator[ParamSpec]:
         description = (
             file.scalar(fields["description"], str, "description") if "description" in fields else ""
         )
-        yield ParamSpec(key_node.value, kind, default, description or "", file.name)
+        yield ParamSpec(
+            key_node.value, kind, default, description or "", file.name, key_node.start_mark.line + 1
+        )
 
 
 _AUDIENCES = get_args(Audience)
@@ -92,10 +94,9 @@ def _read_rule(
     missing = [key for key in ("id", "when", "then") if key not in fields]
     if missing:
         file.problem(node, f"rule is missing {', '.join(missing)}")
-        return None
-    rule_id = file.scalar(fields["id"], str, "id")
-    when = file.scalar(fields["when"], (str, bool), "when")
-    then = file.scalar(fields["then"], str, "then")
+    rule_id = file.scalar(fields["id"], str, "id") if "id" in fields else None
+    when = file.scalar(fields["when"], (str, bool), "when") if "when" in fields else None
+    then = file.scalar(fields["then"], str, "then") if "then" in fields else None
     if then is not None and values and then not in values:
         file.problem(
             fields["then"], f"then {then!r} is not one of the ruleset's values{did_you_mean(then, values)}"

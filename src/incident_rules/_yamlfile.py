@@ -6,7 +6,6 @@ built.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -82,12 +81,35 @@ class YamlFile:
     def expression_position(self, node: yaml.ScalarNode, line: int, col: int) -> tuple[int, int]:
         """The file position of (line, col) inside the expression held by ``node``."""
         start = node.start_mark
-        if node.style in ("|", ">"):
-            # Block content starts on the next line, indented like its first line.
-            first = self.text_lines[start.line + 1] if start.line + 1 < len(self.text_lines) else ""
+        if node.style == "|":
+            # Literal block content starts on the next line, indented like its first line.
+            first = self._line(start.line + 1)
             return start.line + 1 + line, len(first) - len(first.lstrip()) + col
+        if line > 1:  # only a literal block keeps line breaks in the value
+            return start.line + line, col
+        offset = col - 1
+        for file_line, begin, length in self._folded_segments(node):
+            if offset <= length:
+                return file_line, begin + offset
+            offset -= length + 1  # folding joined this line to the next with one space
+        return start.line + 1, start.column + col
+
+    def _line(self, index: int) -> str:
+        return self.text_lines[index] if index < len(self.text_lines) else ""
+
+    def _folded_segments(self, node: yaml.ScalarNode) -> list[tuple[int, int, int]]:
+        """(file line, first column, length) of each source line of a folded scalar."""
+        start, end = node.start_mark, node.end_mark
         quote = 1 if node.style in ('"', "'") else 0
-        return start.line + line, start.column + quote + col if line == 1 else col
+        first = start.line + 1 if node.style == ">" else start.line
+        segments = []
+        for index in range(first, end.line + 1):
+            text = self._line(index)
+            begin = start.column + quote if index == start.line else len(text) - len(text.lstrip())
+            stop = end.column - quote if index == end.line and node.style != ">" else len(text.rstrip())
+            if stop > begin:
+                segments.append((index + 1, begin + 1, stop - begin))
+        return segments
 
 
 def _show(node: yaml.Node) -> str:
@@ -96,17 +118,27 @@ def _show(node: yaml.Node) -> str:
     return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
 
 
-def _check_tags(file: YamlFile, node: yaml.Node) -> bool:
-    """Reject any YAML tag beyond plain data: no object construction, ever."""
-    if node.tag not in _SAFE_TAGS:
-        file.problem(node, f"YAML tag {node.tag!r} is not allowed in a rules file")
-        return False
-    children: Iterable[yaml.Node] = ()
-    if isinstance(node, yaml.SequenceNode):
-        children = node.value
-    elif isinstance(node, yaml.MappingNode):
-        children = [part for pair in node.value for part in pair]
-    return all([_check_tags(file, child) for child in children])
+def _check_tags(file: YamlFile, root: yaml.Node) -> bool:
+    """Reject any YAML tag beyond plain data: no object construction, ever.
+
+    Each node is visited once, so aliases repeated into a "billion laughs" cost nothing.
+    """
+    seen: set[int] = set()
+    pending = [root]
+    clean = True
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _SAFE_TAGS:
+            file.problem(node, f"YAML tag {node.tag!r} is not allowed in a rules file")
+            clean = False
+        elif isinstance(node, yaml.SequenceNode):
+            pending += node.value
+        elif isinstance(node, yaml.MappingNode):
+            pending += [part for pair in node.value for part in pair]
+    return clean
 
 
 def compose(file: YamlFile, text: str) -> yaml.Node | None:
