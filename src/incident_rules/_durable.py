@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import threading
 import warnings
 from collections.abc import Iterator
@@ -55,6 +56,46 @@ def _import_engine() -> Any:
         warnings.simplefilter("ignore", DeprecationWarning)
         from durable import engine
     return engine
+
+
+def _json(value: Any) -> str:
+    """JSON as the C engine reads it: it rejects an exponent without a fraction (``1e-05``)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(key)}:{_json(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_json(item) for item in value) + "]"
+    if isinstance(value, float):
+        mantissa, exponent, power = repr(value).partition("e")
+        return f"{mantissa}.0e{power}" if exponent and "." not in mantissa else repr(value)
+    return json.dumps(value)
+
+
+def _host_class(engine: Any) -> type:
+    """A durable_rules ``Host`` with no background loop, whose rulesets speak our JSON."""
+    import durable_rules_engine as c_engine
+
+    class _Ruleset(engine.Ruleset):  # type: ignore[misc]
+        def __init__(self, name: str, host: Any, definition: dict[str, Any]) -> None:
+            # As durable_rules' own, but the definition goes to the C engine as our JSON.
+            self._name, self._host, self._definition = name, host, definition
+            self._actions = {rule: engine.Promise(spec.pop("run")) for rule, spec in definition.items()}
+            self._handle = c_engine.create_ruleset(name, _json(definition))
+
+        def assert_fact(self, fact: dict[str, Any]) -> Any:
+            return self._handle_result(c_engine.assert_fact(self._handle, _json(fact)), fact)
+
+    class _QuietHost(engine.Host):  # type: ignore[misc]
+        def _run(self) -> None:
+            """The background timer loop crashes under threads; we never need timers."""
+
+        def register_rulesets(self, definitions: dict[str, Any]) -> list[str]:
+            for name, definition in definitions.items():
+                ruleset = _Ruleset(name, self, definition)
+                self._ruleset_directory[name] = ruleset
+                self._ruleset_list.append(ruleset)
+            return list(definitions)
+
+    return _QuietHost
 
 
 def durable_available() -> str | None:
@@ -218,10 +259,12 @@ class DurableBackend:
         self._sids = itertools.count()
         self._run: _Run | None = None
         self.live_sids: set[str] = set()
-        host_class = type("_QuietHost", (engine.Host,), {"_run": lambda self: None})
-        self._host = host_class()
         self._errors = (engine.MessageNotHandledException, engine.MessageObservedException)
-        self._host.set_rulesets(self._definitions())
+        self._host = _host_class(engine)()
+        try:
+            self._host.set_rulesets(self._definitions())
+        except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
+            raise self.translate(error) from None
 
     def _part_name(self, part: int) -> str:
         return f"{self._prefix}_{part}"

@@ -10,17 +10,15 @@ import itertools
 import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from incident_rules._facts import Change, Incident, Rollback, TimelineEntry
+from incident_rules._facts import Change, Incident, Observation, Rollback, TimelineEntry
 from incident_rules._schema import FieldType, incident_paths, paths_of
 
 __all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "fact_view", "feature_paths"]
-
-#: Fractions are decimals written in binary: 0.25 - 0.20 must count as a growth of 0.05.
-_EPSILON = 1e-9
 
 #: The params the features read, with the kind each must be declared as.
 FEATURE_PARAMS = {
@@ -145,18 +143,23 @@ def _time_features(incident: Incident, at: datetime) -> list[Feature]:
     ]
 
 
+def _decimal(observation: Observation) -> Decimal:
+    """The fraction as written: 0.25 - 0.20 is exactly 0.05, as a reader expects."""
+    return Decimal(repr(observation.affected_fraction))
+
+
 def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Feature:
     """Whether the affected fraction ever rose by ``threshold`` between two observations.
 
     Growth is remembered once seen, so escalations never shrink while the incident goes on.
     """
     observations = sorted((o for o in incident.impact.observations if o.at <= at), key=lambda o: o.at)
-    best, low, pair = 0.0, None, None
+    best, low, pair = Decimal(0), None, None
     for _, group in itertools.groupby(observations, key=lambda o: o.at):
         moment = list(group)  # observations at the same instant are not growth of each other
         for observation in moment:
-            if low is not None and observation.affected_fraction - low.affected_fraction > best:
-                best, pair = observation.affected_fraction - low.affected_fraction, (low, observation)
+            if low is not None and _decimal(observation) - _decimal(low) > best:
+                best, pair = _decimal(observation) - _decimal(low), (low, observation)
         lowest = min(moment, key=lambda o: o.affected_fraction)
         if low is None or lowest.affected_fraction < low.affected_fraction:
             low = lowest
@@ -165,9 +168,9 @@ def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Featu
         evidence |= {
             "from": f"{pair[0].affected_fraction:g} at {pair[0].at.isoformat()}",
             "to": f"{pair[1].affected_fraction:g} at {pair[1].at.isoformat()}",
-            "growth": round(best, 6),
+            "growth": float(best),
         }
-    growing = best > _EPSILON and best >= threshold - _EPSILON
+    growing = best > 0 and best >= Decimal(repr(threshold))
     return Feature("blast_radius_growing", growing, evidence)
 
 

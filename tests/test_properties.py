@@ -1,0 +1,403 @@
+"""Properties of every assessment, on generated incidents, for each backend that runs here."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import operator
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from incident_rules import Assessment, Decision, Engine, Incident, _expr
+from incident_rules._durable import durable_available
+from incident_rules._features import compute_features, fact_view
+from incident_rules._plan import bind
+from incident_rules._trace import justify
+from oracle import SEVERITY_ORDER, expect
+from strategies import assessments, incident_documents, more_impact
+
+DURABLE_MISSING = durable_available()
+BACKENDS = [
+    "native",
+    pytest.param(
+        "durable", marks=pytest.mark.skipif(DURABLE_MISSING is not None, reason=f"{DURABLE_MISSING}")
+    ),
+]
+
+#: The shipped params, and two sets of overrides that move every threshold the oracle reads.
+PARAM_SETS: tuple[Mapping[str, object], ...] = (
+    {},
+    {
+        "change_window": "30m",
+        "rollback_fast_under": "10m",
+        "significant_fraction": 0.25,
+        "blast_radius_growth": 0.2,
+    },
+    {"change_window": 90, "rollback_fast_under": 2, "significant_fraction": 0.5, "blast_radius_growth": 0},
+)
+
+
+@functools.cache
+def engine(backend: str, params: int = 0) -> Engine:
+    """One engine per backend and param set, shared by every example."""
+    return Engine.default(params=PARAM_SETS[params], backend=backend)
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[int, dict[str, Any], datetime]:
+    """A param set, an incident document with values near its thresholds, and an instant."""
+    index = draw(st.sampled_from(range(len(PARAM_SETS))))
+    params = engine("native", index).params
+    document, at = draw(
+        assessments(change_window=params["change_window"], rollback_fast_under=params["rollback_fast_under"])
+    )
+    return index, document, at
+
+
+@st.composite
+def impact_pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], datetime]:
+    """An incident, the same incident with more impact, and an instant."""
+    document, at = draw(assessments())
+    return document, draw(more_impact(document)), at
+
+
+def _document(impact: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "INC-1", "title": "t", "detected_at": "2025-06-15T14:23:00Z", "impact": impact}
+
+
+_AT = datetime(2025, 6, 15, 15, 0, tzinfo=timezone.utc)
+
+
+def assessed(backend: str, case: tuple[int, dict[str, Any], datetime]) -> tuple[Engine, Assessment]:
+    """The engine for ``case`` on ``backend`` and its assessment of the case."""
+    index, document, at = case
+    current = engine(backend, index)
+    return current, current.assess(document, at=at)
+
+
+def decided(
+    backend: str, case: tuple[int, dict[str, Any], datetime], name: str, feature: str
+) -> tuple[Any, Any]:
+    """The engine's value for decision ``name`` and for the feature it rests on."""
+    assessment = assessed(backend, case)[1]
+    decision = assessment.decisions[name]
+    assert isinstance(decision, Decision)
+    return decision.value, assessment.features[feature].value
+
+
+def expected(
+    backend: str, case: tuple[int, dict[str, Any], datetime], name: str, feature: str
+) -> tuple[Any, Any]:
+    """The oracle's value for decision ``name`` and for the feature it rests on."""
+    index, document, at = case
+    oracle = expect(document, at, engine(backend, index).params)
+    return getattr(oracle, name), getattr(oracle, feature)
+
+
+class TestOracle:
+    """The engine decides what practice.md says, as the oracle in tests/oracle.py reads it."""
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_severity_is_the_one_the_practice_gives(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """The severity (raised when the blast radius grows) matches the oracle's."""
+        assert decided(backend, case, "severity", "blast_radius_growing") == expected(
+            backend, case, "severity", "blast_radius_growing"
+        )
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_mitigation_is_the_one_the_practice_gives(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """The mitigation, and the change correlation it rests on, match the oracle's."""
+        assert decided(backend, case, "mitigation", "change_correlated") == expected(
+            backend, case, "mitigation", "change_correlated"
+        )
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_remediation_is_the_one_the_practice_gives(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """The remediation, and the rollback safety it rests on, match the oracle's."""
+        assert decided(backend, case, "remediation", "rollback_safe_and_fast") == expected(
+            backend, case, "remediation", "rollback_safe_and_fast"
+        )
+
+
+class TestSeverityMonotonic:
+    """More impact never lowers severity."""
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(pair=impact_pairs())
+    # A minor internal-tooling incident: removing its workaround takes it from SEV3 to SEV4.
+    @example(
+        pair=(
+            _document({"user_facing": False, "scope": "minor", "workaround": True, "internal_only": True}),
+            _document({"user_facing": False, "scope": "minor", "workaround": False, "internal_only": True}),
+            _AT,
+        )
+    )
+    # An internal partial degradation of half the users: widening it takes it from SEV2 to SEV4.
+    @example(
+        pair=(
+            _document(
+                {"user_facing": False, "scope": "partial", "affected_fraction": 0.5, "internal_only": True}
+            ),
+            _document(
+                {"user_facing": False, "scope": "widespread", "affected_fraction": 0.5, "internal_only": True}
+            ),
+            _AT,
+        )
+    )
+    def test_more_impact_never_lowers_severity(
+        self, backend: str, pair: tuple[dict[str, Any], dict[str, Any], datetime]
+    ) -> None:
+        """An incident worse in any impact field is at least as severe."""
+        document, worse, at = pair
+        before = engine(backend).assess(document, at=at).severity
+        after = engine(backend).assess(worse, at=at).severity
+        assert before is not None
+        assert after is not None
+        assert SEVERITY_ORDER.index(after.value) <= SEVERITY_ORDER.index(before.value), (
+            f"{before.value} ({before.rule}) became {after.value} ({after.rule})"
+        )
+
+
+class TestShape:
+    """Every assessment has exactly one severity, mitigation and remediation."""
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_exactly_one_severity_mitigation_and_remediation(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """Each of the three is a single decision with one of its documented values."""
+        assessment = assessed(backend, case)[1]
+        spellings = {
+            "severity": {"SEV1", "SEV2", "SEV3", "SEV4"},
+            "mitigation": {
+                "rollback",
+                "circuit_breaker",
+                "scale_out",
+                "stop_writes",
+                "isolate",
+                "forward_fix",
+                "compensating_migration",
+            },
+            "remediation": {"rollback", "forward_fix", "compensating_migration", "not_applicable"},
+        }
+        for name, values in spellings.items():
+            decision = assessment.decisions[name]
+            assert isinstance(decision, Decision), name
+            assert decision.value in values, name
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_json_form_keeps_each_decision_under_its_key(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """``to_dict()`` survives JSON with ``severity``, ``mitigation``, ``remediation`` and their values."""
+        assessment = assessed(backend, case)[1]
+        data = json.loads(json.dumps(assessment.to_dict()))
+        for name in ("severity", "mitigation", "remediation"):
+            decision = assessment.decisions[name]
+            assert isinstance(decision, Decision)
+            assert (data[name]["value"], data[name]["rule"], data[name]["source"]) == (
+                decision.value,
+                decision.rule,
+                decision.source,
+            )
+
+
+def _decisions(assessment: Assessment) -> Iterator[Decision]:
+    for outcome in assessment.decisions.values():
+        if isinstance(outcome, Decision):
+            yield outcome
+        elif outcome:
+            yield from outcome
+
+
+def _concluded(ruleset: Any, assessment: Assessment) -> tuple[str, ...] | str | None:
+    """What ``ruleset`` concluded when it was settled, read back from the assessment."""
+    if ruleset.hit == "collect":
+        return tuple(decision.value for decision in assessment.decisions.get(ruleset.name) or ())
+    standing = assessment.decisions.get(ruleset.revises or ruleset.name)
+    if not isinstance(standing, Decision):
+        return None
+    if standing.ruleset == ruleset.name:
+        return standing.value
+    if ruleset.revises:
+        return None  # the revision did not hold
+    # Revised later: the revision names the decision it raised.
+    (value,) = {reference.value for reference in standing.derived_from if reference.ruleset == ruleset.name}
+    return value
+
+
+def _views(engine: Engine, assessment: Assessment, document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The facts each ruleset read: the fact view plus the decisions settled before it."""
+    incident = Incident.from_dict(document)
+    features = compute_features(incident, assessment.at, engine.params)
+    assert features == assessment.features
+    facts = fact_view(incident, features)
+    views = {}
+    for ruleset in engine.rulesets:
+        views[ruleset.name] = dict(facts)
+        key = f"decisions.{ruleset.revises or ruleset.name}"
+        concluded = _concluded(ruleset, assessment)
+        if ruleset.hit == "collect":
+            assert isinstance(concluded, tuple)
+            facts |= {f"{key}:{value}": value in concluded for value in ruleset.values}
+        elif concluded is not None:
+            facts[key] = concluded
+    return views
+
+
+def _reparse(engine: Engine, rule_id: str, text: str) -> Any:
+    """Parse ``text`` again and bind it to the engine's params as the engine does."""
+    (ruleset, rule) = next((rs, r) for rs in engine.rulesets for r in rs.rules if r.id == rule_id)
+    alone = attrs.evolve(ruleset, rules=(attrs.evolve(rule, when=text, condition=_expr.parse(text)),))
+    (stage,) = bind((alone,), engine.params).stages
+    return stage.rules[0].condition
+
+
+# Deliberately not _plan.OPERATORS: the checks are read again without the engine's code.
+_COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": lambda value, choices: value in choices,
+    "not in": lambda value, choices: value not in choices,
+}
+
+
+def _read(condition: Any, facts: Mapping[str, Any]) -> tuple[Any, bool, bool]:
+    """(value, missing, holds) of a one-test condition, evaluated here without the engine's code."""
+    test = condition.item if isinstance(condition, _expr.Not) else condition
+    assert isinstance(test, _expr.Test)
+    # A set is read one choice at a time: 'cpu' in signals.exhausted_resources reads path:cpu.
+    key = f"{test.path}:{test.operand.value}" if test.op == "has" else test.path
+    if key not in facts:
+        return None, True, isinstance(condition, _expr.Not)
+    value = facts[key]
+    holds = value is True if test.op == "has" else _COMPARE[test.op](value, test.operand.value)
+    return value, False, holds != isinstance(condition, _expr.Not)
+
+
+class TestExplanations:
+    """Explanations are faithful: what they list is what the input gives."""
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_every_listed_check_reevaluates_to_what_it_says(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """Each check listed, parsed again and evaluated on the input, reads its value and holds as listed."""
+        current, assessment = assessed(backend, case)
+        views = _views(current, assessment, case[1])
+        for decision in _decisions(assessment):
+            listed = [(decision.rule, check) for check in decision.because]
+            listed += [(r.rule, r.failed) for r in decision.rejected if r.failed is not None]
+            for rule, check in listed:
+                condition = _reparse(current, rule, check.test)
+                facts = views[decision.ruleset]
+                assert justify(condition, facts)[1] == [check]
+                assert _read(condition, facts) == (check.value, check.missing, check.holds), check
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_deciding_rules_hold_and_rejected_rules_do_not(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """Each deciding rule's whole condition holds on the input, each rejected rule's does not."""
+        current, assessment = assessed(backend, case)
+        views = _views(current, assessment, case[1])
+        conditions = {
+            b.rule.id: b.condition for s in bind(current.rulesets, current.params).stages for b in s.rules
+        }
+        for decision in _decisions(assessment):
+            facts = views[decision.ruleset]
+            assert justify(conditions[decision.rule], facts) == (True, list(decision.because))
+            for rejection in decision.rejected:
+                holds, checks = justify(conditions[rejection.rule], facts)
+                assert not holds, rejection.rule
+                assert rejection.failed in checks, rejection.rule
+
+
+class TestRoundTrip:
+    """dict -> Incident -> dict is lossless."""
+
+    @given(document=incident_documents())
+    def test_from_dict_of_to_dict_is_the_same_incident(self, document: dict[str, Any]) -> None:
+        """An incident rebuilt from its own ``to_dict()`` equals it."""
+        incident = Incident.from_dict(document)
+        assert Incident.from_dict(incident.to_dict()) == incident
+
+    @given(document=incident_documents())
+    def test_to_dict_is_a_fixpoint(self, document: dict[str, Any]) -> None:
+        """``to_dict()`` of the rebuilt incident is the same data, offsets and all."""
+        data = Incident.from_dict(document).to_dict()
+        assert Incident.from_dict(data).to_dict() == data
+
+    @given(document=incident_documents())
+    def test_json_text_round_trip_is_lossless(self, document: dict[str, Any]) -> None:
+        """``to_dict()`` written as JSON text and read back gives the same data."""
+        data = Incident.from_dict(document).to_dict()
+        assert Incident.from_dict(json.loads(json.dumps(data))).to_dict() == data
+
+
+class TestDeterminism:
+    """Same input, same output; the caller's objects are never touched."""
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_same_input_gives_equal_assessments(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """Assessing twice, from the document or from the Incident, gives equal assessments."""
+        index, document, at = case
+        current = engine(backend, index)
+        first = current.assess(document, at=at)
+        assert current.assess(document, at=at) == first
+        assert current.assess(Incident.from_dict(document), at=at) == first
+        assert current.assess(document, at=at).to_dict() == first.to_dict()
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    @given(case=cases())
+    def test_the_callers_document_is_never_mutated(
+        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """Neither ``Incident.from_dict`` nor ``assess`` changes the document passed in."""
+        index, document, at = case
+        snapshot = copy.deepcopy(document)
+        Incident.from_dict(document)
+        engine(backend, index).assess(document, at=at)
+        assert document == snapshot
+
+
+@pytest.mark.skipif(DURABLE_MISSING is not None, reason=f"{DURABLE_MISSING}")
+class TestBackendsAgree:
+    """The durable_rules backend and the native one are two implementations of one model."""
+
+    @given(case=cases())
+    def test_native_and_durable_give_equal_assessments(
+        self, case: tuple[int, dict[str, Any], datetime]
+    ) -> None:
+        """Decisions, traces, features and deadlines are equal on both backends."""
+        index, document, at = case
+        assert engine("durable", index).assess(document, at=at) == engine("native", index).assess(
+            document, at=at
+        )
