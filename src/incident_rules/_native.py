@@ -38,10 +38,16 @@ def compile_condition(condition: Condition) -> Predicate:
         inner = compile_condition(condition.item)
         return lambda facts: not inner(facts)
     parts = tuple(compile_condition(item) for item in condition.items)
-    if isinstance(condition, All):
-        return lambda facts: all(part(facts) for part in parts)
-    assert isinstance(condition, AnyOf)
-    return lambda facts: any(part(facts) for part in parts)
+    settles = isinstance(condition, AnyOf)  # the part value that decides the whole early
+    assert isinstance(condition, All | AnyOf)
+
+    def combined(facts: Mapping[str, Any]) -> bool:
+        for part in parts:
+            if part(facts) is settles:
+                return settles
+        return not settles
+
+    return combined
 
 
 class NativeBackend:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
 from incident_rules._decisions import Check, Decision, Outcome, Reference, Rejection, Schedule
 from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
 from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, evaluate_test
@@ -14,10 +12,11 @@ from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, evalua
 __all__ = ["justify", "outcomes"]
 
 
-def _check(test: Test, facts: Mapping[str, Any]) -> Check:
+def _check(test: Test, facts: Mapping[str, Any], negated: bool = False) -> Check:
     holds, value, missing = evaluate_test(test, facts)
+    text = f"not {test.text}" if negated else test.text
     operand = test.operand
-    return Check(test.text, test.path, test.op, value, missing, holds, operand.value, operand.param)
+    return Check(text, test.path, test.op, value, missing, holds != negated, operand.value, operand.param)
 
 
 def justify(condition: Condition, facts: Mapping[str, Any]) -> tuple[bool, list[Check]]:
@@ -32,10 +31,10 @@ def justify(condition: Condition, facts: Mapping[str, Any]) -> tuple[bool, list[
     if isinstance(condition, Always):
         return True, []
     if isinstance(condition, Not):
-        holds, checks = justify(condition.item, facts)
         if isinstance(condition.item, Test):  # report "not x" as one check, as written
-            (check,) = checks
-            checks = [attrs.evolve(check, test=f"not {check.test}", holds=not check.holds)]
+            check = _check(condition.item, facts, negated=True)
+            return check.holds, [check]
+        holds, checks = justify(condition.item, facts)
         return not holds, checks
     wanted = isinstance(condition, AnyOf)  # the part value that settles the whole early
     gathered: list[Check] = []
