@@ -60,10 +60,26 @@ def _import_engine() -> Any:
 
 def _json(value: Any) -> str:
     """JSON as the C engine reads it: it rejects an exponent without a fraction (``1e-05``)."""
+    return json.dumps(value) if _plain(value) else _spelled(value)
+
+
+def _plain(value: Any) -> bool:
+    """Whether :func:`json.dumps` writes every number of ``value`` in a form the C engine reads."""
+    if isinstance(value, float):
+        return "e" not in repr(value)
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(key)}:{_json(item)}" for key, item in value.items()) + "}"
+        return all(_plain(item) for item in value.values())
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_json(item) for item in value) + "]"
+        return all(_plain(item) for item in value)
+    return True
+
+
+def _spelled(value: Any) -> str:
+    """JSON written value by value, giving every exponent a fraction (``1.0e-05``)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(key)}:{_spelled(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_spelled(item) for item in value) + "]"
     if isinstance(value, float):
         mantissa, exponent, power = repr(value).partition("e")
         return f"{mantissa}.0e{power}" if exponent and "." not in mantissa else repr(value)
