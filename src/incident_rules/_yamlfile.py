@@ -14,6 +14,7 @@ from incident_rules._suggest import did_you_mean
 
 __all__ = ["Problems", "YamlFile", "compose"]
 
+_KIND_NAMES = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
 _SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
@@ -61,14 +62,17 @@ class YamlFile:
         return result
 
     def scalar(self, node: yaml.Node, kind: type | tuple[type, ...], what: str) -> Any:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
         value = yaml.SafeLoader("").construct_object(node) if isinstance(node, yaml.ScalarNode) else node
+        # YAML's true is an int to isinstance: accept it only where a boolean is expected.
         if (
             isinstance(node, yaml.ScalarNode)
-            and isinstance(value, kind)
-            and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))
+            and isinstance(value, kinds)
+            and (bool in kinds or not isinstance(value, bool))
         ):
             return value
-        self.problem(node, f"{what} must be a {getattr(kind, '__name__', 'scalar')} (got {_show(node)})")
+        expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+        self.problem(node, f"{what} must be {expected} (got {_show(node)})")
         return None
 
     def strings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
