@@ -40,29 +40,10 @@ class RawDurable:
         self._prefix = f"raw_bench_{next(_names)}"
         self._sids = itertools.count()
         self._current: dict[str, Any] = {}
-        self._host.set_rulesets(self._definitions())
+        self._host.set_rulesets(_durable.definitions(self._steps, self._part, self._fire, self._close))
 
     def _part(self, part: int) -> str:
         return f"{self._prefix}_{part}"
-
-    def _definitions(self) -> dict[str, dict[str, Any]]:
-        definitions: dict[str, dict[str, Any]] = {}
-        for step in self._steps:
-            rules = definitions.setdefault(self._part(step.part), {})
-            for salience, bound in enumerate(step.rules):
-                test = _durable.compile_condition(bound.condition)
-                match = {"step": step.number} if test is None else {"$and": [{"step": step.number}, test]}
-                rules[bound.rule.id] = {
-                    "all": [{"m": match}],
-                    "pri": salience,
-                    "run": self._fire(bound.index),
-                }
-            rules[f"$close:{step.number}"] = {
-                "all": [{"m": {"step": step.number}}],
-                "pri": len(step.rules) + 1,
-                "run": self._close(step),
-            }
-        return definitions
 
     def _fire(self, index: int) -> Any:
         def fire(closure: Any) -> None:

@@ -29,7 +29,7 @@ import itertools
 import json
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import attrs
@@ -38,7 +38,7 @@ from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test, leave
 from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, fact_key, settle
 from incident_rules.errors import EngineError, IncidentRulesError
 
-__all__ = ["DurableBackend", "compile_condition", "durable_available", "weight"]
+__all__ = ["DurableBackend", "compile_condition", "definitions", "durable_available", "weight"]
 
 #: Weighted rules per bucket: durable_rules breaks when 65 or more rule tests hold for a fact.
 MAX_BUCKET_WEIGHT = 48
@@ -237,6 +237,32 @@ def _steps(plan: Plan) -> list[_Step]:
     return steps
 
 
+def definitions(
+    steps: list[_Step],
+    part_name: Callable[[int], str],
+    fire: Callable[[int], Any],
+    close: Callable[[_Step], Any],
+) -> dict[str, dict[str, Any]]:
+    """durable_rules rulesets, as dicts, for ``steps``, with the actions the factories give.
+
+    Each rule matches its step's fact and its condition, at its salience in the bucket; each
+    step ends with a rule of the lowest salience that closes it.
+    """
+    result: dict[str, dict[str, Any]] = {part_name(step.part): {} for step in steps}
+    for step in steps:
+        rules = result[part_name(step.part)]
+        for salience, bound in enumerate(step.rules):
+            test = compile_condition(bound.condition)
+            match = {"step": step.number} if test is None else {"$and": [{"step": step.number}, test]}
+            rules[bound.rule.id] = {"all": [{"m": match}], "pri": salience, "run": fire(bound.index)}
+        rules[f"$close:{step.number}"] = {
+            "all": [{"m": {"step": step.number}}],
+            "pri": len(step.rules) + 1,
+            "run": close(step),
+        }
+    return result
+
+
 class _Run:
     """What one evaluation has seen so far."""
 
@@ -278,31 +304,12 @@ class DurableBackend:
         self._errors = (engine.MessageNotHandledException, engine.MessageObservedException)
         self._host = _host_class(engine)()
         try:
-            self._host.set_rulesets(self._definitions())
+            self._host.set_rulesets(definitions(self._steps, self._part_name, self._fire, self._close))
         except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
             raise self.translate(error) from None
 
     def _part_name(self, part: int) -> str:
         return f"{self._prefix}_{part}"
-
-    def _definitions(self) -> dict[str, dict[str, Any]]:
-        definitions: dict[str, dict[str, Any]] = {self._part_name(p): {} for p in self._parts}
-        for step in self._steps:
-            rules = definitions[self._part_name(step.part)]
-            for salience, bound in enumerate(step.rules):
-                test = compile_condition(bound.condition)
-                match = {"step": step.number} if test is None else {"$and": [{"step": step.number}, test]}
-                rules[bound.rule.id] = {
-                    "all": [{"m": match}],
-                    "pri": salience,
-                    "run": self._fire(bound.index),
-                }
-            rules[f"$close:{step.number}"] = {
-                "all": [{"m": {"step": step.number}}],
-                "pri": len(step.rules) + 1,
-                "run": self._close(step),
-            }
-        return definitions
 
     def _guarded(self, action: Any) -> Any:
         def run(closure: Any) -> None:
