@@ -32,9 +32,7 @@ _BACKENDS = ("auto", "durable", "native")
 #: Where the decisions of DESIGN.md's output appear; other rulesets follow in plan order.
 _DISPLAY_ORDER = {
     name: position
-    for position, name in enumerate(
-        ("severity", "mitigation", "escalations", "remediation", "communication", "due")
-    )
+    for position, name in enumerate(("severity", "mitigation", "escalations", "remediation", "communication"))
 }
 
 
