@@ -29,7 +29,9 @@ BACKENDS = ("native", "durable")
 #: The engine subject is compared with the baseline subject.
 RATIOS = (
     ("native", "oracle"),
+    ("native+explained", "oracle"),
     ("durable", "raw_durable"),
+    ("durable+explained", "raw_durable"),
     ("durable.run", "raw_durable"),
     ("durable", "native"),
 )
@@ -175,6 +177,7 @@ class Setup:
         subjects = []
         for backend, engine in self.engines.items():
             subjects.append(Subject(backend, _assess(engine, inputs)))
+            subjects.append(Subject(f"{backend}+explained", _assess(engine, inputs, explained=True)))
         if self.facts[0] is not None:
             subjects.append(
                 Subject("native.run", _backend_run(self.engines["native"], self.facts), self_timed=True)
@@ -194,12 +197,20 @@ class Setup:
         return subjects
 
 
-def _assess(engine: Engine, inputs: list[tuple[Incident, datetime]]) -> Callable[[int], Any]:
+def _assess(
+    engine: Engine, inputs: list[tuple[Incident, datetime]], explained: bool = False
+) -> Callable[[int], Any]:
+    """One assessment per call; ``explained`` also reads every decision's explanation."""
     count = len(inputs)
 
     def call(i: int) -> Any:
         incident, at = inputs[i % count]
-        return engine.assess(incident, at=at)
+        assessment = engine.assess(incident, at=at)
+        if explained:
+            for outcome in assessment.decisions.values():
+                for decision in outcome if isinstance(outcome, tuple) else (outcome,) if outcome else ():
+                    decision.explanation  # noqa: B018 -- reading it is what is timed
+        return assessment
 
     return call
 

@@ -59,7 +59,7 @@ class RawDurable:
         def close(closure: Any) -> None:
             run = self._current
             if step.closes_stage:
-                chosen = settle(step.stage, run["fired"])
+                chosen = settle(step.stage, step.stage.holding(run["fired"]))
                 assert_decision(run["facts"], step.stage, chosen)
                 run["result"][step.stage.ruleset.name] = tuple(bound.rule.then for bound in chosen)
             if last:

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -356,6 +357,46 @@ class TestExplanations:
         assert [(r["rule"], r["source"], r["failed"]["value"]) for r in data["rejected"]] == [
             (r.rule, r.source, r.failed and r.failed.value) for r in assessment.mitigation.rejected
         ]
+
+
+class TestExplanationsOnDemand:
+    """Explanations are worked out when first read, from the facts of their own assessment."""
+
+    def test_an_explanation_read_after_other_assessments_is_its_own(self, engine: Engine) -> None:
+        """Reading it after assessing other documents gives what reading it at once gives."""
+        late = engine.assess(seed(), at="2025-06-15T14:40:00Z")
+        for minute in range(5):
+            engine.assess(incident(rollback=SAFE_ROLLBACK), at=LATER + timedelta(minutes=minute))
+        at_once = engine.assess(seed(), at="2025-06-15T14:40:00Z")
+        assert [d.explanation for d in late.escalations] == [d.explanation for d in at_once.escalations]
+        assert late.to_dict() == at_once.to_dict()
+
+    def test_decisions_differing_only_in_what_they_read_are_not_equal(self, engine: Engine) -> None:
+        """The same rule holding on another value read is another decision: explanations count."""
+        (first,) = [d for d in engine.assess(seed(), at="2025-06-15T14:40:00Z").escalations]
+        (second,) = [d for d in engine.assess(seed(), at="2025-06-15T14:41:00Z").escalations]
+        assert (first.value, first.rule) == (second.value, second.rule)
+        assert first.because != second.because
+        assert first != second
+
+    def test_equal_decisions_have_equal_hashes(self, engine: Engine) -> None:
+        """Two assessments of the same input give equal, equally hashed decisions."""
+        one, two = (engine.assess(seed(), at=SEED_AT).severity for _ in range(2))
+        assert one == two
+        assert hash(one) == hash(two)
+
+    def test_threads_reading_one_explanation_read_the_same(self, engine: Engine) -> None:
+        """Eight threads reading the explanations of one assessment at once all get equal ones."""
+        assessment = engine.assess(seed(), at=SEED_AT)
+        expected = engine.assess(seed(), at=SEED_AT).to_dict()
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _: assessment.to_dict(), range(8)))
+        assert results == [expected] * 8
+
+    def test_a_decision_built_by_hand_has_an_empty_explanation(self) -> None:
+        """A Decision made without the engine explains nothing, rather than failing."""
+        decision = Decision("SEV2", "r", "severity", "A rule", "rules/x.yaml:3")
+        assert (decision.because, decision.derived_from, decision.rejected) == ((), (), ())
 
 
 def severity_of(engine: Engine, impact: dict[str, Any]) -> tuple[str, str]:

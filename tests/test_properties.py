@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import operator
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import interpreter
 from incident_rules import Assessment, Decision, Engine, Incident, _expr
 from incident_rules._durable import durable_available
 from incident_rules._features import compute_features, fact_view
@@ -271,32 +271,6 @@ def _reparse(engine: Engine, rule_id: str, text: str) -> Any:
     return stage.rules[0].condition
 
 
-# Deliberately not _plan.OPERATORS: the checks are read again without the engine's code.
-_COMPARE = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "in": lambda value, choices: value in choices,
-    "not in": lambda value, choices: value not in choices,
-}
-
-
-def _read(condition: Any, facts: Mapping[str, Any]) -> tuple[Any, bool, bool]:
-    """(value, missing, holds) of a one-test condition, evaluated here without the engine's code."""
-    test = condition.item if isinstance(condition, _expr.Not) else condition
-    assert isinstance(test, _expr.Test)
-    # A set is read one choice at a time: 'cpu' in signals.exhausted_resources reads path:cpu.
-    key = f"{test.path}:{test.operand.value}" if test.op == "has" else test.path
-    if key not in facts:
-        return None, True, isinstance(condition, _expr.Not)
-    value = facts[key]
-    holds = value is True if test.op == "has" else _COMPARE[test.op](value, test.operand.value)
-    return value, False, holds != isinstance(condition, _expr.Not)
-
-
 class TestExplanations:
     """Explanations are faithful: what they list is what the input gives."""
 
@@ -315,7 +289,7 @@ class TestExplanations:
                 condition = _reparse(current, rule, check.test)
                 facts = views[decision.ruleset]
                 assert justify(condition, facts)[1] == [check]
-                assert _read(condition, facts) == (check.value, check.missing, check.holds), check
+                assert interpreter.read(condition, facts) == (check.value, check.missing, check.holds)
 
     @pytest.mark.parametrize("backend", BACKENDS)
     @given(case=cases())
@@ -330,11 +304,14 @@ class TestExplanations:
         }
         for decision in _decisions(assessment):
             facts = views[decision.ruleset]
-            assert justify(conditions[decision.rule], facts) == (True, list(decision.because))
+            listed = [(c.test, c.value, c.missing, c.holds) for c in decision.because]
+            assert interpreter.justify(conditions[decision.rule], facts) == (True, listed)
             for rejection in decision.rejected:
-                holds, checks = justify(conditions[rejection.rule], facts)
+                holds, reads = interpreter.justify(conditions[rejection.rule], facts)
                 assert not holds, rejection.rule
-                assert rejection.failed in checks, rejection.rule
+                failed = rejection.failed
+                assert failed is not None
+                assert (failed.test, failed.value, failed.missing, failed.holds) in reads, rejection.rule
 
 
 class TestRoundTrip:

@@ -3,7 +3,7 @@
 >>> from incident_rules import Engine, Incident
 """
 
-from incident_rules._decisions import Assessment, Check, Decision, Reference, Rejection
+from incident_rules._decisions import Assessment, Check, Decision, Explanation, Reference, Rejection
 from incident_rules._engine import Engine
 from incident_rules._facts import (
     ActionItem,
@@ -30,6 +30,7 @@ __all__ = [
     "Decision",
     "Engine",
     "EngineError",
+    "Explanation",
     "Feature",
     "Impact",
     "Incident",

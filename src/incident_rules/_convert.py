@@ -22,11 +22,19 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
+from incident_rules._decisions import Decision
 from incident_rules._facts import Fraction, Incident
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import InvalidIncident
 
 __all__ = ["parse_time", "structure_incident", "unstructure"]
+
+
+#: A decision as data: its explanation is read like its fields.
+_DECISION_KEYS = [
+    *("value", "rule", "ruleset", "title", "source"),
+    *("because", "derived_from", "rejected", "schedule"),
+]
 
 
 class BadValue(Exception):
@@ -108,6 +116,7 @@ def _make_converter() -> cattrs.Converter:
         attrs.has, lambda t: _mapping_hook(make_dict_structure_fn(t, converter))
     )
     converter.register_unstructure_hook_factory(attrs.has, lambda t: _unstructure_without_none(converter, t))
+    converter.register_unstructure_hook(Decision, _keys_without_none(converter, _DECISION_KEYS))
     return converter
 
 
@@ -145,8 +154,10 @@ def _tuple_hook(converter: cattrs.Converter, type_: Any) -> Any:
 
 def _unstructure_without_none(converter: cattrs.Converter, type_: Any) -> Any:
     # Absent optional fields stay absent, so dict -> Incident -> dict gives the same keys.
-    names = [field.name for field in attrs.fields(type_)]
+    return _keys_without_none(converter, [field.name for field in attrs.fields(type_)])
 
+
+def _keys_without_none(converter: cattrs.Converter, names: list[str]) -> Any:
     def unstructure_object(value: Any) -> dict[str, Any]:
         result = {}
         for name in names:

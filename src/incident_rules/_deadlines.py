@@ -17,6 +17,7 @@ import attrs
 
 from incident_rules._decisions import Decision, DueAction, Outcome, Schedule
 from incident_rules._facts import Incident, Update
+from incident_rules._features import latest_updates
 from incident_rules._params import WEEKDAYS
 from incident_rules.errors import RulesetError
 
@@ -79,15 +80,14 @@ def _minutes(value: float) -> str:
     return f"{value:g} min"
 
 
-def _last_update(incident: Incident, audience: str | None, at: datetime) -> Update | None:
-    updates = [u for u in incident.updates if u.audience == audience and u.at <= at]
-    return max(updates, key=lambda update: update.at, default=None)
-
-
 def _due(
-    decision: Decision, schedule: Schedule, incident: Incident, at: datetime, hours: WorkHours
+    decision: Decision,
+    schedule: Schedule,
+    incident: Incident,
+    at: datetime,
+    last: Update | None,
+    hours: WorkHours,
 ) -> DueAction | None:
-    last = _last_update(incident, schedule.audience, at)
     first = schedule.within_minutes if schedule.within_minutes is not None else schedule.every_minutes
     if schedule.every_minutes is not None and last is not None:
         base, minutes, since = last.at, schedule.every_minutes, f"last {schedule.audience} update"
@@ -125,10 +125,12 @@ def deadlines(
     incident: Incident, at: datetime, outcomes: Mapping[str, Outcome], hours: WorkHours
 ) -> tuple[DueAction, ...]:
     """Every action due at ``at``, soonest first."""
-    due = []
+    last, due = latest_updates(incident, at), []
     for decision in _decisions(outcomes):
-        if decision.schedule is not None:
-            action = _due(decision, decision.schedule, incident, at, hours)
+        schedule = decision.schedule
+        if schedule is not None:
+            heard = last.get(schedule.audience) if schedule.audience else None
+            action = _due(decision, schedule, incident, at, heard, hours)
             if action is not None:
                 due.append(action)
     return tuple(sorted(due, key=lambda action: (action.due_at, action.action)))

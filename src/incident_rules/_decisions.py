@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,16 @@ import attrs
 
 from incident_rules._features import Feature
 
-__all__ = ["Assessment", "Check", "Decision", "DueAction", "Reference", "Rejection", "Schedule"]
+__all__ = [
+    "Assessment",
+    "Check",
+    "Decision",
+    "DueAction",
+    "Explanation",
+    "Reference",
+    "Rejection",
+    "Schedule",
+]
 
 
 @attrs.frozen
@@ -78,8 +87,38 @@ class DueAction:
 
 
 @attrs.frozen
+class Explanation:
+    """Why a rule concluded what it did.
+
+    Attributes:
+        because: The tests that made the rule hold, with the values they read.
+        derived_from: The decisions of other rulesets the rule read.
+        rejected: For a first-hit ruleset, why each earlier rule did not decide.
+    """
+
+    because: tuple[Check, ...] = ()
+    derived_from: tuple[Reference, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+
+
+_UNEXPLAINED = Explanation()
+
+
+def _unexplained() -> Explanation:
+    return _UNEXPLAINED
+
+
+def _explained(explain: Callable[[], Explanation]) -> Explanation:
+    return explain()
+
+
+@attrs.frozen
 class Decision:
     """One conclusion, the rule that gave it, and the facts that made the rule hold.
+
+    The explanation is worked out from the assessment's facts the first time it is read, so
+    callers that only need the conclusions do not pay for it; decisions compare equal only when
+    their explanations do too.
 
     Attributes:
         value: The conclusion, a stable identifier such as ``"SEV1"`` or ``"rollback"``.
@@ -87,9 +126,6 @@ class Decision:
         ruleset: The ruleset the rule belongs to.
         title: The rule's title.
         source: Where the rule is written, ``file:line``.
-        because: The tests that made the rule hold, with the values they read.
-        derived_from: The decisions of other rulesets the rule read.
-        rejected: For a first-hit ruleset, why each earlier rule did not decide.
         schedule: When the action is due, for rules that say so.
     """
 
@@ -98,10 +134,30 @@ class Decision:
     ruleset: str
     title: str
     source: str
-    because: tuple[Check, ...] = ()
-    derived_from: tuple[Reference, ...] = ()
-    rejected: tuple[Rejection, ...] = ()
     schedule: Schedule | None = None
+    _explain: Callable[[], Explanation] = attrs.field(
+        default=_unexplained, eq=_explained, repr=False, alias="explain"
+    )
+
+    @property
+    def explanation(self) -> Explanation:
+        """Why the rule concluded this: its tests, the decisions it read, the rules passed over."""
+        return self._explain()
+
+    @property
+    def because(self) -> tuple[Check, ...]:
+        """The tests that made the rule hold, with the values they read."""
+        return self._explain().because
+
+    @property
+    def derived_from(self) -> tuple[Reference, ...]:
+        """The decisions of other rulesets the rule read."""
+        return self._explain().derived_from
+
+    @property
+    def rejected(self) -> tuple[Rejection, ...]:
+        """For a first-hit ruleset, why each earlier rule did not decide."""
+        return self._explain().rejected
 
 
 Outcome = Decision | tuple[Decision, ...] | None
@@ -162,7 +218,7 @@ class Assessment:
         result |= {name: unstructure(outcome) for name, outcome in self.decisions.items()}
         result["due"] = unstructure(self.due)
         result["features"] = {
-            name: {"value": feature.value, "evidence": dict(feature.evidence)}
+            name: {"value": feature.value, "evidence": unstructure(dict(feature.evidence))}
             for name, feature in self.features.items()
         }
         return result

@@ -329,7 +329,7 @@ class DurableBackend:
     def _close(self, step: _Step) -> Any:
         def close(run: _Run, closure: Any) -> None:
             if step.closes_stage:
-                chosen = settle(step.stage, run.fired)
+                chosen = settle(step.stage, step.stage.holding(run.fired))
                 assert_decision(run.facts, step.stage, chosen)
                 run.result[step.stage.ruleset.name] = chosen
             following = step.number + 1

@@ -22,7 +22,7 @@ from incident_rules._params import ParamSpec, resolve_params
 from incident_rules._plan import BoundRule, Plan, bind
 from incident_rules._rules import load_files, read_sources
 from incident_rules._schema import FieldType, incident_paths
-from incident_rules._trace import outcomes
+from incident_rules._trace import Explainer
 from incident_rules.errors import EngineError, InvalidIncident, RulesetError
 
 __all__ = ["Engine", "default_rules_dir"]
@@ -118,6 +118,11 @@ class Engine:
         self._hours = WorkHours.from_params(self._params)
         self._plan = bind(rulesets, self._params)
         self._backend = _choose_backend(backend, self._plan)
+        self._explainer = Explainer(self._plan)
+        self._display = sorted(
+            (ruleset.name for ruleset in rulesets if ruleset.revises is None),
+            key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)),
+        )
 
     @classmethod
     def default(cls, *, params: Mapping[str, object] | None = None, backend: BackendName = "auto") -> Engine:
@@ -186,10 +191,11 @@ class Engine:
         features = compute_features(incident, instant, self._params)
         facts = fact_view(incident, features)
         chosen = self._backend.run(dict(facts))
-        decisions = outcomes(self._plan, chosen, facts)
-        ordered = sorted(decisions, key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)))
+        decisions = self._explainer.outcomes(chosen, facts)
         due = deadlines(incident, instant, decisions, self._hours)
-        return Assessment(incident.id, instant, {name: decisions[name] for name in ordered}, features, due)
+        return Assessment(
+            incident.id, instant, {name: decisions[name] for name in self._display}, features, due
+        )
 
     def __repr__(self) -> str:
         names = ", ".join(ruleset.name for ruleset in self._rulesets)

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "MAX_NESTING",
     "All",
     "Always",
     "AnyOf",
@@ -28,6 +29,9 @@ __all__ = [
     "parse",
 ]
 
+#: How deep ``and``, ``or`` and ``not`` may nest: far beyond any readable rule, and well
+#: inside what Python's parser and compiler (the native backend compiles conditions) accept.
+MAX_NESTING = 32
 #: Minutes per duration unit.
 DURATION_UNITS = {"s": 1 / 60, "m": 1, "h": 60, "d": 1440}
 _DURATION = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w.])(\d+)([smhd])\b""")
@@ -141,6 +145,8 @@ def parse(text: str) -> Condition:
     try:
         # Parenthesized, so a condition may span lines as YAML block scalars write them.
         tree = ast.parse(f"({rewritten}\n)", mode="eval")
+    except (RecursionError, MemoryError):
+        raise ExprProblem(f"nested too deeply (at most {MAX_NESTING} levels of and, or, not)", 1, 1) from None
     except SyntaxError as error:
         last_line = body.count("\n") + 1
         line = min(error.lineno or 1, last_line)  # past the end: the added parenthesis
@@ -167,12 +173,14 @@ class _Builder:
     def _source(self, node: ast.expr) -> str:
         return ast.get_source_segment(self._wrapped, node) or ""
 
-    def condition(self, node: ast.expr) -> Condition:
+    def condition(self, node: ast.expr, depth: int = 0) -> Condition:
+        if depth > MAX_NESTING:
+            raise self._problem(node, f"nested too deeply (at most {MAX_NESTING} levels of and, or, not)")
         if isinstance(node, ast.BoolOp):
-            items = tuple(self.condition(value) for value in node.values)
+            items = tuple(self.condition(value, depth + 1) for value in node.values)
             return All(items) if isinstance(node.op, ast.And) else AnyOf(items)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return Not(self.condition(node.operand))
+            return Not(self.condition(node.operand, depth + 1))
         if isinstance(node, ast.Compare):
             return self._compare(node)
         if _literal_bool(node) is True:

@@ -15,10 +15,18 @@ from typing import Any
 
 import attrs
 
-from incident_rules._facts import Change, Incident, Observation, Rollback, TimelineEntry
+from incident_rules._facts import Change, Incident, Rollback, TimelineEntry, Update
 from incident_rules._schema import FieldType, incident_paths, paths_of
 
-__all__ = ["FEATURE_PARAMS", "Feature", "Features", "compute_features", "fact_view", "feature_paths"]
+__all__ = [
+    "FEATURE_PARAMS",
+    "Feature",
+    "Features",
+    "compute_features",
+    "fact_view",
+    "feature_paths",
+    "latest_updates",
+]
 
 #: The params the features read, with the kind each must be declared as.
 FEATURE_PARAMS = {
@@ -80,7 +88,7 @@ def _correlated_change(incident: Incident, at: datetime, window: float) -> tuple
 def _change_features(incident: Incident, at: datetime, params: Mapping[str, Any]) -> list[Feature]:
     change, reason = _correlated_change(incident, at, params["change_window"])
     evidence: dict[str, Any] = {
-        "onset": incident.onset.isoformat(),
+        "onset": incident.onset,
         "onset_from": "onset_at" if incident.onset_at else "detected_at",
         "change_window_minutes": params["change_window"],
         "reason": reason,
@@ -90,7 +98,7 @@ def _change_features(incident: Incident, at: datetime, params: Mapping[str, Any]
         minutes = _minutes(incident.onset, change.at)
         evidence |= {
             "change": " ".join(filter(None, [change.kind, change.ref, change.service])),
-            "change_at": change.at.isoformat(),
+            "change_at": change.at,
             "suspected": change.suspected,
         }
     return [
@@ -115,20 +123,27 @@ def _rollback_feature(rollback: Rollback | None, params: Mapping[str, Any]) -> F
     return Feature("rollback_safe_and_fast", all(checks.values()), evidence)
 
 
-def _first_entry(incident: Incident, at: datetime, kinds: tuple[str, ...]) -> TimelineEntry | None:
-    entries = [e for e in incident.timeline if e.kind in kinds and e.at <= at]
-    return min(entries, key=lambda entry: entry.at, default=None)
+def _first_ends(incident: Incident, at: datetime) -> tuple[TimelineEntry | None, TimelineEntry | None]:
+    """The first entry known at ``at`` that mitigated (or resolved) it, and the first that resolved it."""
+    mitigation = resolution = None
+    for entry in incident.timeline:
+        if entry.kind not in ("mitigated", "resolved") or entry.at > at:
+            continue
+        if mitigation is None or entry.at < mitigation.at:
+            mitigation = entry
+        if entry.kind == "resolved" and (resolution is None or entry.at < resolution.at):
+            resolution = entry
+    return mitigation, resolution
 
 
 def _time_features(incident: Incident, at: datetime) -> list[Feature]:
     detected = incident.detected_at
-    mitigation = _first_entry(incident, at, ("mitigated", "resolved"))
-    resolution = _first_entry(incident, at, ("resolved",))
+    mitigation, resolution = _first_ends(incident, at)
     unmitigated_until = mitigation.at if mitigation else at
-    detection = {"detected_at": detected.isoformat(), "at": at.isoformat()}
+    detection = {"detected_at": detected, "at": at}
     mitigation_evidence = {
         **detection,
-        "mitigated_at": mitigation.at.isoformat() if mitigation else None,
+        "mitigated_at": mitigation.at if mitigation else None,
         "entry": mitigation.kind if mitigation else "no mitigated or resolved entry by then",
     }
     return [
@@ -138,14 +153,14 @@ def _time_features(incident: Incident, at: datetime) -> list[Feature]:
         Feature(
             "resolved",
             resolution is not None,
-            {"resolved_at": resolution.at.isoformat() if resolution else None},
+            {"resolved_at": resolution.at if resolution else None},
         ),
     ]
 
 
-def _decimal(observation: Observation) -> Decimal:
+def _decimal(number: float) -> Decimal:
     """The fraction as written: 0.25 - 0.20 is exactly 0.05, as a reader expects."""
-    return Decimal(repr(observation.affected_fraction))
+    return Decimal(repr(number))
 
 
 def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Feature:
@@ -156,12 +171,13 @@ def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Featu
     observations = sorted((o for o in incident.impact.observations if o.at <= at), key=lambda o: o.at)
     best, low, pair = Decimal(0), None, None
     for _, group in itertools.groupby(observations, key=lambda o: o.at):
-        moment = list(group)  # observations at the same instant are not growth of each other
-        for observation in moment:
-            if low is not None and _decimal(observation) - _decimal(low) > best:
-                best, pair = _decimal(observation) - _decimal(low), (low, observation)
-        lowest = min(moment, key=lambda o: o.affected_fraction)
-        if low is None or lowest.affected_fraction < low.affected_fraction:
+        # Observations at the same instant are not growth of each other.
+        moment = [(_decimal(o.affected_fraction), o) for o in group]
+        for fraction, observation in moment:
+            if low is not None and fraction - low[0] > best:
+                best, pair = fraction - low[0], (low[1], observation)
+        lowest = min(moment, key=lambda item: item[0])
+        if low is None or lowest[0] < low[0]:
             low = lowest
     evidence: dict[str, Any] = {"observations": len(observations), "growth_threshold": threshold}
     if pair:
@@ -170,17 +186,26 @@ def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Featu
             "to": f"{pair[1].affected_fraction:g} at {pair[1].at.isoformat()}",
             "growth": float(best),
         }
-    growing = best > 0 and best >= Decimal(repr(threshold))
+    growing = best > 0 and best >= _decimal(threshold)
     return Feature("blast_radius_growing", growing, evidence)
+
+
+def latest_updates(incident: Incident, at: datetime) -> dict[str, Update]:
+    """The latest update each audience had received by ``at``."""
+    latest: dict[str, Update] = {}
+    for update in incident.updates:
+        if update.at <= at:
+            known = latest.get(update.audience)
+            if known is None or update.at > known.at:
+                latest[update.audience] = update
+    return latest
 
 
 def _people_features(incident: Incident, at: datetime) -> list[Feature]:
     impact = incident.impact
     blocked = [responder.handle for responder in incident.responders if responder.blocked_on_access]
-    posted = [update for update in incident.updates if update.at <= at]
-    last = {}
-    for update in sorted(posted, key=lambda update: update.at):
-        last[update.audience] = update.at.isoformat()
+    posted = sum(1 for update in incident.updates if update.at <= at)
+    latest = sorted(latest_updates(incident, at).values(), key=lambda update: (update.at, update.audience))
     return [
         Feature(
             "customer_data_involved",
@@ -188,7 +213,7 @@ def _people_features(incident: Incident, at: datetime) -> list[Feature]:
             {"customer_data": impact.customer_data, "pii_exposed": impact.pii_exposed},
         ),
         Feature("responders_blocked", len(blocked), {"blocked": blocked}),
-        Feature("updates_posted", len(posted), {f"last_{audience}": time for audience, time in last.items()}),
+        Feature("updates_posted", posted, {f"last_{update.audience}": update.at for update in latest}),
     ]
 
 

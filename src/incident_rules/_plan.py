@@ -1,38 +1,24 @@
 """The rule model bound to one engine's params: what both backends run.
 
-Both backends share this module's semantics, so they cannot drift apart: how a test reads the
-facts (``evaluate_test``), how a ruleset settles its firings by hit policy (``settle``), and how a
-settled decision is asserted as facts later rulesets match on (``assert_decision``).
+Both backends share this module's semantics, so they cannot drift apart: which fact a test reads
+(``fact_key``), how a ruleset settles the rules that hold by hit policy (``settle``), and how a
+settled decision is asserted as facts later rulesets match on (``assert_decision``). How a test
+compares is ``_compile``'s, for both backends' explanations and the native backend's decisions.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 import attrs
 
+from incident_rules._decisions import Schedule
 from incident_rules._expr import All, AnyOf, Condition, Not, Operand, Test
 from incident_rules._model import Due, Rule, Ruleset
 from incident_rules.errors import RulesetError
 
-__all__ = ["BoundRule", "Plan", "Stage", "assert_decision", "bind", "evaluate_test", "fact_key", "settle"]
-
-#: The comparison each test operator makes, once the fact value is known to be present.
-OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "in": lambda value, choices: value in choices,
-    "not in": lambda value, choices: value not in choices,
-    "has": lambda value, _: value is True,
-}
-
-_MISSING = object()
+__all__ = ["BoundRule", "Plan", "Stage", "assert_decision", "bind", "fact_key", "settle"]
 
 
 @attrs.frozen
@@ -42,7 +28,12 @@ class BoundRule:
     rule: Rule
     condition: Condition
     index: int
-    due: Due | None = None
+    schedule: Schedule | None = None
+    source: str = attrs.field(init=False, repr=False, eq=False)
+
+    @source.default
+    def _source_text(self) -> str:
+        return str(self.rule.source)
 
 
 @attrs.frozen
@@ -51,6 +42,26 @@ class Stage:
 
     ruleset: Ruleset
     rules: tuple[BoundRule, ...]
+    #: The fact later rulesets read this one's decision as (one per value, for collect).
+    decision_key: str = attrs.field(init=False, repr=False, eq=False)
+    value_keys: tuple[tuple[str, str], ...] = attrs.field(init=False, repr=False, eq=False)
+    by_index: Mapping[int, BoundRule] = attrs.field(init=False, repr=False, eq=False)
+
+    @decision_key.default
+    def _decision_key(self) -> str:
+        return f"decisions.{self.ruleset.revises or self.ruleset.name}"
+
+    @by_index.default
+    def _by_index(self) -> Mapping[int, BoundRule]:
+        return {bound.index: bound for bound in self.rules}
+
+    def holding(self, fired: Set[int]) -> tuple[BoundRule, ...]:
+        """The rules of this stage among the indexes ``fired``, in rule order."""
+        return tuple(self.by_index[index] for index in sorted(fired) if index in self.by_index)
+
+    @value_keys.default
+    def _value_keys(self) -> tuple[tuple[str, str], ...]:
+        return tuple((f"{self.decision_key}:{value}", value) for value in self.ruleset.values)
 
 
 @attrs.frozen
@@ -66,29 +77,18 @@ def fact_key(test: Test) -> str:
     return f"{test.path}:{test.operand.value}" if test.op == "has" else test.path
 
 
-def evaluate_test(test: Test, facts: Mapping[str, Any]) -> tuple[bool, Any, bool]:
-    """Whether a test holds, the value it read, and whether that value was missing.
-
-    A test on a missing value does not hold; ``not`` of it does.
-    """
-    value = facts.get(fact_key(test), _MISSING)
-    if value is _MISSING:
-        return False, None, True
-    return OPERATORS[test.op](value, test.operand.value), value, False
-
-
 def _bind_operand(operand: Operand, params: Mapping[str, Any]) -> Operand:
     if operand.param is None:
         return operand
     return Operand(params[operand.param], operand.param)
 
 
-def _bind_due(due: Due | None, params: Mapping[str, Any]) -> Due | None:
+def _bind_schedule(due: Due | None, params: Mapping[str, Any]) -> Schedule | None:
     if due is None:
         return None
-    within = _bind_operand(due.within, params) if due.within else None
-    every = _bind_operand(due.every, params) if due.every else None
-    return attrs.evolve(due, within=within, every=every)
+    within = _bind_operand(due.within, params).value if due.within else None
+    every = _bind_operand(due.every, params).value if due.every else None
+    return Schedule(due.audience, within, every, due.work_hours)
 
 
 def _bind_condition(condition: Condition, params: Mapping[str, Any]) -> Condition:
@@ -108,28 +108,27 @@ def bind(rulesets: tuple[Ruleset, ...], params: Mapping[str, Any]) -> Plan:
         rules = []
         for rule in ruleset.rules:
             condition = _bind_condition(rule.condition, params)
-            rules.append(BoundRule(rule, condition, index, _bind_due(rule.due, params)))
+            rules.append(BoundRule(rule, condition, index, _bind_schedule(rule.due, params)))
             index += 1
         stages.append(Stage(ruleset, tuple(rules)))
     return Plan(tuple(stages), dict(params))
 
 
-def settle(stage: Stage, fired: set[int]) -> tuple[BoundRule, ...]:
+def settle(stage: Stage, holding: Sequence[BoundRule]) -> tuple[BoundRule, ...]:
     """The rules whose conclusions stand, by the ruleset's hit policy.
+
+    ``holding`` are the rules of ``stage`` that hold, in rule order.
 
     Raises:
         RulesetError: When a ``unique`` ruleset has more than one rule holding.
     """
-    holding = tuple(rule for rule in stage.rules if rule.index in fired)
-    if stage.ruleset.hit == "collect":
-        return holding
     if stage.ruleset.hit == "unique" and len(holding) > 1:
         first, second = holding[0].rule, holding[1].rule
         raise RulesetError(
             f"{stage.ruleset.file}: ruleset {stage.ruleset.name!r} is unique, but rules "
             f"{first.id!r} ({first.source}) and {second.id!r} ({second.source}) both hold"
         )
-    return holding[:1]
+    return tuple(holding) if stage.ruleset.hit == "collect" else tuple(holding[:1])
 
 
 def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule, ...]) -> None:
@@ -139,9 +138,8 @@ def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule
     (``decisions.<ruleset>:<value>``); the others assert their single value when a rule held.
     A revision asserts its value as the decision it revises.
     """
-    key = f"decisions.{stage.ruleset.revises or stage.ruleset.name}"
     if stage.ruleset.hit == "collect":
         concluded = {bound.rule.then for bound in chosen}
-        facts.update({f"{key}:{value}": value in concluded for value in stage.ruleset.values})
+        facts.update({key: value in concluded for key, value in stage.value_keys})
     elif chosen:
-        facts[key] = chosen[0].rule.then
+        facts[stage.decision_key] = chosen[0].rule.then

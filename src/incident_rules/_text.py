@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from incident_rules._convert import unstructure
 from incident_rules._decisions import Assessment, Check, Decision, DueAction, Schedule
 
 __all__ = ["explain"]
@@ -13,7 +14,7 @@ __all__ = ["explain"]
 def _value(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}"
-    return json.dumps(value)
+    return json.dumps(unstructure(value))
 
 
 def _check(check: Check) -> str:

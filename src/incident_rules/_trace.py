@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from incident_rules._decisions import Check, Decision, Outcome, Reference, Rejection, Schedule
-from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
-from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, evaluate_test
+from incident_rules._compile import Explain, Tested, explaining_function, explaining_functions
+from incident_rules._decisions import Check, Decision, Explanation, Outcome, Reference, Rejection
+from incident_rules._expr import Condition
+from incident_rules._plan import BoundRule, Plan, Stage, assert_decision
 
-__all__ = ["justify", "outcomes"]
+__all__ = ["Explainer", "justify"]
+
+T = TypeVar("T")
+#: What a ruleset concluded, as the rulesets after it read it.
+Settled = Reference | tuple[Reference, ...] | None
+_HOLDS = 2  # where a Tested says whether the test held
 
 
-def _check(test: Test, facts: Mapping[str, Any], negated: bool = False) -> Check:
-    holds, value, missing = evaluate_test(test, facts)
+def _as_check(tested: Tested) -> Check:
+    test, negated, holds, value, missing = tested
     text = f"not {test.text}" if negated else test.text
     operand = test.operand
-    return Check(text, test.path, test.op, value, missing, holds != negated, operand.value, operand.param)
+    return Check(text, test.path, test.op, value, missing, holds, operand.value, operand.param)
 
 
 def justify(condition: Condition, facts: Mapping[str, Any]) -> tuple[bool, list[Check]]:
@@ -24,104 +31,115 @@ def justify(condition: Condition, facts: Mapping[str, Any]) -> tuple[bool, list[
 
     For ``and`` that held: all its tests; that failed: the first failing part. For ``or`` that
     held: the first part that held; that failed: all its parts. ``not`` keeps its part's tests.
+    Engines compile this once per rule (``explaining_functions``); this compiles it per call.
     """
-    if isinstance(condition, Test):
-        check = _check(condition, facts)
-        return check.holds, [check]
-    if isinstance(condition, Always):
-        return True, []
-    if isinstance(condition, Not):
-        if isinstance(condition.item, Test):  # report "not x" as one check, as written
-            check = _check(condition.item, facts, negated=True)
-            return check.holds, [check]
-        holds, checks = justify(condition.item, facts)
-        return not holds, checks
-    wanted = isinstance(condition, AnyOf)  # the part value that settles the whole early
-    gathered: list[Check] = []
-    for item in condition.items:
-        holds, checks = justify(item, facts)
-        if holds == wanted:
-            return wanted, checks
-        gathered += checks
-    assert isinstance(condition, All | AnyOf)
-    return not wanted, gathered
+    holds, tested = explaining_function(condition)(facts)
+    return holds, [_as_check(item) for item in tested]
 
 
-def _references(checks: list[Check], settled: Mapping[str, Outcome]) -> tuple[Reference, ...]:
+def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Reference, ...]:
     references = []
     for check in checks:
         if not check.path.startswith("decisions."):
             continue
         outcome = settled.get(check.path.removeprefix("decisions."))
         candidates = outcome if isinstance(outcome, tuple) else (outcome,) if outcome else ()
-        for decision in candidates:
-            if check.op == "has" and decision.value != check.expected:
+        for reference in candidates:
+            if check.op == "has" and reference.value != check.expected:
                 continue  # a collect decision is read one value at a time
-            reference = Reference(decision.ruleset, decision.rule, decision.value)
             if reference not in references:
                 references.append(reference)
     return tuple(references)
 
 
-def _rejections(stage: Stage, chosen: BoundRule, facts: Mapping[str, Any]) -> tuple[Rejection, ...]:
-    rejected = []
-    for bound in stage.rules:
-        if bound.index == chosen.index:
-            break
-        _, checks = justify(bound.condition, facts)
-        failed = next((check for check in checks if not check.holds), checks[0] if checks else None)
-        rule = bound.rule
-        rejected.append(Rejection(rule.id, rule.title, str(rule.source), failed))
-    return tuple(rejected)
+def _settle_into(settled: dict[str, T | tuple[T, ...] | None], stage: Stage, standing: tuple[T, ...]) -> None:
+    """Record a stage's conclusions under the decision later rulesets read them as."""
+    if stage.ruleset.hit == "collect":
+        settled[stage.ruleset.name] = standing
+    elif stage.ruleset.revises is None:
+        settled[stage.ruleset.name] = standing[0] if standing else None
+    elif standing:
+        settled[stage.ruleset.revises] = standing[0]
 
 
-def _schedule(bound: BoundRule) -> Schedule | None:
-    due = bound.due
-    if due is None:
-        return None
-    within = due.within.value if due.within else None
-    every = due.every.value if due.every else None
-    return Schedule(due.audience, within, every, due.work_hours)
+class Explainer:
+    """Decisions of one plan with their explanations; every rule's explanation compiled once."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.explain: dict[int, Explain] = {}
+        for stage in plan.stages:
+            self.explain |= explaining_functions(stage)
+
+    def outcomes(
+        self, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
+    ) -> dict[str, Outcome]:
+        """The decisions of the rules that stood, by ruleset, explained from ``facts`` when read.
+
+        ``facts`` are the facts before any decision; they must not change afterwards.
+        """
+        replay = _Replay(self, chosen, facts)
+        settled: dict[str, Outcome] = {}
+        for stage in self.plan.stages:
+            standing = chosen[stage.ruleset.name]
+            _settle_into(settled, stage, tuple(_decision(stage, bound, replay) for bound in standing))
+        return settled
+
+    def rejections(self, stage: Stage, chosen: BoundRule, facts: Mapping[str, Any]) -> tuple[Rejection, ...]:
+        """Why each rule before ``chosen`` did not decide: its first failing test."""
+        rejected = []
+        for bound in stage.rules:
+            if bound.index == chosen.index:
+                break
+            _, tested = self.explain[bound.index](facts)
+            failed = next((item for item in tested if not item[_HOLDS]), tested[0] if tested else None)
+            check = _as_check(failed) if failed else None
+            rejected.append(Rejection(bound.rule.id, bound.rule.title, bound.source, check))
+        return tuple(rejected)
+
+    def explanation(
+        self, stage: Stage, bound: BoundRule, facts: Mapping[str, Any], settled: Mapping[str, Settled]
+    ) -> Explanation:
+        """Why ``bound`` held on ``facts``, reading the decisions ``settled`` before it."""
+        _, tested = self.explain[bound.index](facts)
+        because = [_as_check(item) for item in tested]
+        rejected = self.rejections(stage, bound, facts) if stage.ruleset.hit == "first" else ()
+        return Explanation(tuple(because), _references(because, settled), rejected)
 
 
-def _decision(
-    stage: Stage, bound: BoundRule, facts: Mapping[str, Any], settled: Mapping[str, Outcome]
-) -> Decision:
-    _, because = justify(bound.condition, facts)
-    rule = bound.rule
-    rejected = _rejections(stage, bound, facts) if stage.ruleset.hit == "first" else ()
-    return Decision(
-        value=rule.then,
-        rule=rule.id,
-        ruleset=stage.ruleset.name,
-        title=rule.title,
-        source=str(rule.source),
-        because=tuple(because),
-        derived_from=_references(because, settled),
-        rejected=rejected,
-        schedule=_schedule(bound),
-    )
-
-
-def outcomes(
-    plan: Plan, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
-) -> dict[str, Outcome]:
-    """Explained decisions for the rules that stood, ruleset by ruleset in plan order.
+class _Replay:
+    """The explanations of one assessment, worked out together the first time one is read.
 
     ``facts`` are the facts before any decision: settling is replayed so that each ruleset's
     tests are explained with exactly the decisions it read (a revision replaces a decision
     only for the rulesets after it).
     """
-    seen = dict(facts)
-    settled: dict[str, Outcome] = {}
-    for stage in plan.stages:
-        standing = chosen[stage.ruleset.name]
-        decisions = tuple(_decision(stage, bound, seen, settled) for bound in standing)
-        assert_decision(seen, stage, standing)
-        if stage.ruleset.hit == "collect":
-            settled[stage.ruleset.name] = decisions
-        elif stage.ruleset.revises is None:
-            settled[stage.ruleset.name] = decisions[0] if decisions else None
-        elif decisions:
-            settled[stage.ruleset.revises] = decisions[0]
-    return settled
+
+    def __init__(
+        self, explainer: Explainer, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
+    ) -> None:
+        self._explainer, self._chosen, self._facts = explainer, chosen, facts
+        self._explanations: dict[int, Explanation] | None = None
+
+    def explanation(self, index: int) -> Explanation:
+        if self._explanations is None:  # two threads may both work it out: same result
+            self._explanations = self._explain_all()
+        return self._explanations[index]
+
+    def _explain_all(self) -> dict[int, Explanation]:
+        seen, explanations = dict(self._facts), {}
+        settled: dict[str, Settled] = {}
+        for stage in self._explainer.plan.stages:
+            standing = self._chosen[stage.ruleset.name]
+            for bound in standing:
+                explanations[bound.index] = self._explainer.explanation(stage, bound, seen, settled)
+            assert_decision(seen, stage, standing)
+            references = tuple(Reference(stage.ruleset.name, b.rule.id, b.rule.then) for b in standing)
+            _settle_into(settled, stage, references)
+        return explanations
+
+
+def _decision(stage: Stage, bound: BoundRule, replay: _Replay) -> Decision:
+    rule = bound.rule
+    explain = functools.partial(replay.explanation, bound.index)
+    return Decision(rule.then, rule.id, stage.ruleset.name, rule.title, bound.source, bound.schedule, explain)

@@ -1,0 +1,160 @@
+"""Conditions compiled once per engine to Python functions: to decide, and to explain.
+
+A ruleset becomes one function that tests its rules in order, like a hand-written if/elif (the
+native backend runs it). A rule becomes one function that reports the tests deciding its
+condition, for explanations (both backends share them). A test reads the fact ``fact_key`` names;
+on a missing fact it does not hold (and ``not`` of it does); otherwise it compares with Python's
+own operator of the same spelling, or for set membership (``has``) checks the fact is true. The
+property tests hold the compiled functions to an interpreter of the condition tree.
+
+The source holds only names made up here and Python's comparison operators. Every rule,
+path and value a rules file wrote is handed to the functions as a constant, never spelled into
+the source, so a rules file cannot inject code; ``MAX_NESTING`` bounds how deep it nests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
+from incident_rules._plan import BoundRule, Stage, fact_key
+
+__all__ = ["Explain", "Holding", "Tested", "explaining_function", "explaining_functions", "holding_function"]
+
+#: The rules of a ruleset that hold on the facts, in order (the first only, for first-hit).
+Holding = Callable[[Mapping[str, Any]], tuple[BoundRule, ...]]
+#: A test as explanations report it: ``(test, negated, holds, value read, value missing)``.
+Tested = tuple[Test, bool, bool, Any, bool]
+#: Whether a condition holds on the facts, and the tests that decide it.
+Explain = Callable[[Mapping[str, Any]], tuple[bool, list[Tested]]]
+
+#: Test operators that are Python comparison operators of the same spelling and meaning.
+_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
+_MISSING = object()
+
+
+class _Source:
+    """The source of functions over the facts ``f``, and the constants they read."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {"_missing": _MISSING}
+        self.functions: list[str] = []
+
+    def constant(self, value: Any) -> str:
+        name = f"_c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def function(self, body: list[str]) -> str:
+        """Define ``def <name>(f):`` with ``body``; returns its name."""
+        name = f"_f{len(self.functions)}"
+        self.functions.append("\n".join([f"def {name}(f):", *(f"    {line}" for line in body)]))
+        return name
+
+    def compile(self, filename: str) -> dict[str, Any]:
+        """Every function defined, by name."""
+        code = compile("\n\n".join(self.functions), filename, "exec")
+        exec(code, self.constants)  # noqa: S102 -- our own names only, see the module docstring
+        return self.constants
+
+    def comparison(self, test: Test) -> str:
+        """An expression: whether ``test`` holds on a value ``v`` that is present."""
+        if test.op == "has":
+            return "v is True"
+        assert test.op in _COMPARISONS  # spelled into the source: only Python's own operators
+        return f"v {test.op} {self.constant(test.operand.value)}"
+
+    def holds(self, condition: Condition) -> str:
+        """An expression: whether ``condition`` holds on the facts ``f``."""
+        if isinstance(condition, Test):
+            key = self.constant(fact_key(condition))
+            return f"((v := f.get({key}, _missing)) is not _missing and {self.comparison(condition)})"
+        if isinstance(condition, Always):
+            return "True"
+        if isinstance(condition, Not):
+            return f"(not {self.holds(condition.item)})"
+        joiner = " or " if isinstance(condition, AnyOf) else " and "
+        assert isinstance(condition, All | AnyOf)
+        return "(" + joiner.join(self.holds(item) for item in condition.items) + ")"
+
+
+def holding_function(stage: Stage) -> Holding:
+    """The function giving the rules of ``stage`` that hold."""
+    source = _Source()
+    body = []
+    if stage.ruleset.hit == "first":
+        for bound in stage.rules:
+            body.append(f"if {source.holds(bound.condition)}: return {source.constant((bound,))}")
+        body.append("return ()")
+    else:
+        body.append("holding = []")
+        for bound in stage.rules:
+            body.append(f"if {source.holds(bound.condition)}: holding.append({source.constant(bound)})")
+        body.append("return tuple(holding)")
+    name = source.function(body)
+    holding: Holding = source.compile(f"<ruleset {stage.ruleset.name}>")[name]
+    return holding
+
+
+def _tested(source: _Source, test: Test, negated: bool) -> list[str]:
+    """Statements setting ``h`` (holds) and ``t`` (the tests deciding it) for one test."""
+    key, test_name = source.constant(fact_key(test)), source.constant(test)
+    holds = f"not ({source.comparison(test)})" if negated else source.comparison(test)
+    return [
+        f"v = f.get({key}, _missing)",
+        "if v is _missing:",
+        f"    h = {negated}; t = [({test_name}, {negated}, h, None, True)]",
+        "else:",
+        f"    h = {holds}; t = [({test_name}, {negated}, h, v, False)]",
+    ]
+
+
+def _inline(condition: Condition) -> bool:
+    """Whether a part is a test (or ``not`` of one, or ``true``): explained without a call."""
+    if isinstance(condition, Not):
+        return isinstance(condition.item, Test)
+    return isinstance(condition, Test | Always)
+
+
+def _explaining(source: _Source, condition: Condition) -> list[str]:
+    """Statements setting ``h`` and ``t`` for ``condition``, as ``_trace.justify`` documents."""
+    if isinstance(condition, Test):
+        return _tested(source, condition, negated=False)
+    if isinstance(condition, Not) and isinstance(condition.item, Test):  # "not x" is one test
+        return _tested(source, condition.item, negated=True)
+    if isinstance(condition, Always):
+        return ["h = True; t = []"]
+    if isinstance(condition, Not):
+        return [f"h, t = {_explaining_part(source, condition.item)}(f)", "h = not h"]
+    # and/or return early, so each is the whole body of a function of its own.
+    settles = isinstance(condition, AnyOf)  # the part value that decides the whole early
+    assert isinstance(condition, All | AnyOf)
+    body = ["gathered = []"]
+    for item in condition.items:
+        if _inline(item):
+            body += _explaining(source, item)
+        else:
+            body.append(f"h, t = {_explaining_part(source, item)}(f)")
+        body += [f"if h == {settles}: return h, t", "gathered += t"]
+    return [*body, f"h = {not settles}; t = gathered"]
+
+
+def _explaining_part(source: _Source, condition: Condition) -> str:
+    return source.function([*_explaining(source, condition), "return h, t"])
+
+
+def explaining_functions(stage: Stage) -> dict[int, Explain]:
+    """For each rule of ``stage``, by index: whether it holds and the tests that decide it."""
+    source = _Source()
+    names = {bound.index: _explaining_part(source, bound.condition) for bound in stage.rules}
+    functions = source.compile(f"<explanations of ruleset {stage.ruleset.name}>")
+    return {index: functions[name] for index, name in names.items()}
+
+
+def explaining_function(condition: Condition) -> Explain:
+    """Whether ``condition`` holds and the tests that decide it."""
+    source = _Source()
+    name = _explaining_part(source, condition)
+    explain: Explain = source.compile("<explanation of a condition>")[name]
+    return explain
