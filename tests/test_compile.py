@@ -173,3 +173,23 @@ class TestSafety:
         )
         with pytest.raises(RulesetError, match="nested too deeply"):
             Engine.from_path(path, PARAMS, backend="native")
+
+
+class TestReuse:
+    """Engines built again for the same rules and params compile nothing new."""
+
+    def test_the_same_rules_and_params_reuse_the_compiled_functions(self) -> None:
+        """A second ``Engine.default()`` finds every ruleset compiled already."""
+        Engine.default(backend="native")
+        before = holding_function.cache_info().misses, explaining_functions.cache_info().misses
+        Engine.default(backend="native")
+        after = holding_function.cache_info().misses, explaining_functions.cache_info().misses
+        assert after == before
+
+    def test_other_params_compile_the_rulesets_that_read_them(self) -> None:
+        """A changed threshold (a value no other test uses) is a changed ruleset: new functions."""
+        Engine.default(backend="native")
+        before = holding_function.cache_info().misses
+        engine = Engine.default(backend="native", params={"significant_fraction": 0.237})
+        assert holding_function.cache_info().misses > before
+        assert engine.params["significant_fraction"] == 0.237

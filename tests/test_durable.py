@@ -230,14 +230,6 @@ class TestFirings:
         assert len(outcome) == 100
         assert durable.assess(SEED, at=SEED_AT) == native.assess(SEED, at=SEED_AT)
 
-    def test_a_unique_ruleset_with_two_rules_holding_is_refused_naming_both(self, tmp_path: Path) -> None:
-        """Two rules of a unique ruleset holding is ``RulesetError`` naming both rules, on both backends."""
-        for engine in engines(write_rules(tmp_path, UNIQUE_BOTH)):
-            with pytest.raises(RulesetError) as caught:
-                engine.assess(SEED, at=SEED_AT)
-            assert "'pick.outage'" in str(caught.value), engine.backend
-            assert "'pick.broad'" in str(caught.value), engine.backend
-
     def test_a_unique_ruleset_with_one_rule_holding_decides(self, tmp_path: Path) -> None:
         """One rule of a unique ruleset holding is its decision."""
         durable, _ = engines(write_rules(tmp_path, UNIQUE_BOTH))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from incident_rules import Decision, Engine, EngineError, Incident, InvalidIncident, Reference
+from incident_rules import Decision, Engine, EngineError, Incident, InvalidIncident, Reference, RulesetError
 from incident_rules._cli import main
 from incident_rules._durable import durable_available
 
@@ -614,6 +614,37 @@ class TestAssess:
     def test_an_incident_object_is_accepted(self, engine: Engine) -> None:
         """An ``Incident`` gives the same assessment as its document."""
         assert engine.assess(Incident.from_dict(seed()), at=SEED_AT) == engine.assess(seed(), at=SEED_AT)
+
+
+UNIQUE_BOTH = """\
+ruleset: pick
+hit: unique
+values: [outage, broad]
+rules:
+  - id: pick.outage
+    when: impact.user_facing
+    then: outage
+  - id: pick.broad
+    when: impact.scope == "widespread"
+    then: broad
+"""
+
+
+class TestHitPolicies:
+    """How a ruleset settles the rules that hold, the same on every backend."""
+
+    @pytest.mark.parametrize("backend", BACKENDS)
+    def test_a_unique_ruleset_with_two_rules_holding_is_refused_naming_both(
+        self, tmp_path: Path, backend: str
+    ) -> None:
+        """Two rules of a unique ruleset holding is ``RulesetError`` naming both rules."""
+        path = tmp_path / "pick.yaml"
+        path.write_text(UNIQUE_BOTH, encoding="utf-8")
+        engine = Engine.from_path(path, ROOT / "rules" / "params.yaml", backend=backend)  # type: ignore[arg-type]
+        with pytest.raises(RulesetError) as caught:
+            engine.assess(seed(), at=SEED_AT)
+        assert "'pick.outage'" in str(caught.value)
+        assert "'pick.broad'" in str(caught.value)
 
 
 class TestBackends:

@@ -14,7 +14,9 @@ the source, so a rules file cannot inject code; ``MAX_NESTING`` bounds how deep 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
@@ -79,6 +81,12 @@ class _Source:
         return "(" + joiner.join(self.holds(item) for item in condition.items) + ")"
 
 
+#: Compiled functions are kept for this many rulesets: engines built again for the same rules
+#: and params (``Engine.default()`` in a loop, or per request) compile nothing new.
+_CACHED_STAGES = 256
+
+
+@functools.lru_cache(maxsize=_CACHED_STAGES)
 def holding_function(stage: Stage) -> Holding:
     """The function giving the rules of ``stage`` that hold."""
     source = _Source()
@@ -144,12 +152,13 @@ def _explaining_part(source: _Source, condition: Condition) -> str:
     return source.function([*_explaining(source, condition), "return h, t"])
 
 
-def explaining_functions(stage: Stage) -> dict[int, Explain]:
+@functools.lru_cache(maxsize=_CACHED_STAGES)
+def explaining_functions(stage: Stage) -> Mapping[int, Explain]:
     """For each rule of ``stage``, by index: whether it holds and the tests that decide it."""
     source = _Source()
     names = {bound.index: _explaining_part(source, bound.condition) for bound in stage.rules}
     functions = source.compile(f"<explanations of ruleset {stage.ruleset.name}>")
-    return {index: functions[name] for index, name in names.items()}
+    return MappingProxyType({index: functions[name] for index, name in names.items()})
 
 
 def explaining_function(condition: Condition) -> Explain:

@@ -42,26 +42,21 @@ class Stage:
 
     ruleset: Ruleset
     rules: tuple[BoundRule, ...]
-    #: The fact later rulesets read this one's decision as (one per value, for collect).
+    #: The facts later rulesets read this one's decision as: one key, or one per value (collect).
     decision_key: str = attrs.field(init=False, repr=False, eq=False)
     value_keys: tuple[tuple[str, str], ...] = attrs.field(init=False, repr=False, eq=False)
-    by_index: Mapping[int, BoundRule] = attrs.field(init=False, repr=False, eq=False)
 
     @decision_key.default
     def _decision_key(self) -> str:
         return f"decisions.{self.ruleset.revises or self.ruleset.name}"
 
-    @by_index.default
-    def _by_index(self) -> Mapping[int, BoundRule]:
-        return {bound.index: bound for bound in self.rules}
-
-    def holding(self, fired: Set[int]) -> tuple[BoundRule, ...]:
-        """The rules of this stage among the indexes ``fired``, in rule order."""
-        return tuple(self.by_index[index] for index in sorted(fired) if index in self.by_index)
-
     @value_keys.default
     def _value_keys(self) -> tuple[tuple[str, str], ...]:
         return tuple((f"{self.decision_key}:{value}", value) for value in self.ruleset.values)
+
+    def holding(self, fired: Set[int]) -> tuple[BoundRule, ...]:
+        """The rules of this stage among the indexes ``fired``, in rule order."""
+        return tuple(bound for bound in self.rules if bound.index in fired)
 
 
 @attrs.frozen
