@@ -18,8 +18,9 @@ import pytest
 
 pytest.importorskip("durable", reason="durable_rules does not import on this interpreter")
 
-from incident_rules import Decision, Engine, EngineError, IncidentRulesError, RulesetError
+from incident_rules import Engine, EngineError, IncidentRulesError, RulesetError
 from incident_rules._durable import DurableBackend
+from samples import UNIQUE_BOTH
 
 ROOT = Path(__file__).parent.parent
 PARAMS = ROOT / "rules" / "params.yaml"
@@ -182,20 +183,6 @@ class TestSessions:
         assert durable.assess(other, at=SEED_AT).decisions["pick"] is not None
 
 
-UNIQUE_BOTH = """
-ruleset: pick
-hit: unique
-values: [outage, broad]
-rules:
-  - id: pick.outage
-    when: impact.user_facing
-    then: outage
-  - id: pick.broad
-    when: impact.scope == "widespread"
-    then: broad
-"""
-
-
 class TestFirings:
     """Firings are recorded once per rule, however durable_rules fires them."""
 
@@ -229,15 +216,6 @@ class TestFirings:
         assert isinstance(outcome, tuple)
         assert len(outcome) == 100
         assert durable.assess(SEED, at=SEED_AT) == native.assess(SEED, at=SEED_AT)
-
-    def test_a_unique_ruleset_with_one_rule_holding_decides(self, tmp_path: Path) -> None:
-        """One rule of a unique ruleset holding is its decision."""
-        durable, _ = engines(write_rules(tmp_path, UNIQUE_BOTH))
-        other = copy.deepcopy(SEED)
-        other["impact"]["user_facing"] = False
-        decision = durable.assess(other, at=SEED_AT).decisions["pick"]
-        assert isinstance(decision, Decision)
-        assert decision.rule == "pick.broad"
 
 
 class TestLimits:

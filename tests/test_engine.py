@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from incident_rules import Decision, Engine, EngineError, Incident, InvalidIncident, Reference, RulesetError
 from incident_rules._cli import main
 from incident_rules._durable import durable_available
+from samples import UNIQUE_BOTH
 
 ROOT = Path(__file__).parent.parent
 SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
@@ -616,35 +617,30 @@ class TestAssess:
         assert engine.assess(Incident.from_dict(seed()), at=SEED_AT) == engine.assess(seed(), at=SEED_AT)
 
 
-UNIQUE_BOTH = """\
-ruleset: pick
-hit: unique
-values: [outage, broad]
-rules:
-  - id: pick.outage
-    when: impact.user_facing
-    then: outage
-  - id: pick.broad
-    when: impact.scope == "widespread"
-    then: broad
-"""
-
-
 class TestHitPolicies:
     """How a ruleset settles the rules that hold, the same on every backend."""
 
-    @pytest.mark.parametrize("backend", BACKENDS)
-    def test_a_unique_ruleset_with_two_rules_holding_is_refused_naming_both(
-        self, tmp_path: Path, backend: str
-    ) -> None:
-        """Two rules of a unique ruleset holding is ``RulesetError`` naming both rules."""
+    @pytest.fixture(params=BACKENDS)
+    def pick(self, request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+        """The ``pick`` ruleset (unique) on each backend that runs here."""
         path = tmp_path / "pick.yaml"
         path.write_text(UNIQUE_BOTH, encoding="utf-8")
-        engine = Engine.from_path(path, ROOT / "rules" / "params.yaml", backend=backend)  # type: ignore[arg-type]
+        return Engine.from_path(path, ROOT / "rules" / "params.yaml", backend=request.param)
+
+    def test_a_unique_ruleset_with_two_rules_holding_is_refused_naming_both(self, pick: Engine) -> None:
+        """Two rules of a unique ruleset holding is ``RulesetError`` naming both rules."""
         with pytest.raises(RulesetError) as caught:
-            engine.assess(seed(), at=SEED_AT)
+            pick.assess(seed(), at=SEED_AT)
         assert "'pick.outage'" in str(caught.value)
         assert "'pick.broad'" in str(caught.value)
+
+    def test_a_unique_ruleset_with_one_rule_holding_decides(self, pick: Engine) -> None:
+        """One rule of a unique ruleset holding is its decision."""
+        document = seed()
+        document["impact"]["user_facing"] = False
+        decision = pick.assess(document, at=SEED_AT).decisions["pick"]
+        assert isinstance(decision, Decision)
+        assert decision.rule == "pick.broad"
 
 
 class TestBackends:

@@ -32,6 +32,7 @@ __all__ = [
 #: How deep ``and``, ``or`` and ``not`` may nest: far beyond any readable rule, and well
 #: inside what Python's parser and compiler (the native backend compiles conditions) accept.
 MAX_NESTING = 32
+_TOO_DEEP = f"nested too deeply (at most {MAX_NESTING} levels of and, or, not)"
 #: Minutes per duration unit.
 DURATION_UNITS = {"s": 1 / 60, "m": 1, "h": 60, "d": 1440}
 _DURATION = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w.])(\d+)([smhd])\b""")
@@ -146,7 +147,7 @@ def parse(text: str) -> Condition:
         # Parenthesized, so a condition may span lines as YAML block scalars write them.
         tree = ast.parse(f"({rewritten}\n)", mode="eval")
     except (RecursionError, MemoryError):
-        raise ExprProblem(f"nested too deeply (at most {MAX_NESTING} levels of and, or, not)", 1, 1) from None
+        raise ExprProblem(_TOO_DEEP, 1, 1) from None
     except SyntaxError as error:
         last_line = body.count("\n") + 1
         line = min(error.lineno or 1, last_line)  # past the end: the added parenthesis
@@ -175,7 +176,7 @@ class _Builder:
 
     def condition(self, node: ast.expr, depth: int = 0) -> Condition:
         if depth > MAX_NESTING:
-            raise self._problem(node, f"nested too deeply (at most {MAX_NESTING} levels of and, or, not)")
+            raise self._problem(node, _TOO_DEEP)
         if isinstance(node, ast.BoolOp):
             items = tuple(self.condition(value, depth + 1) for value in node.values)
             return All(items) if isinstance(node.op, ast.And) else AnyOf(items)
