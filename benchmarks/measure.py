@@ -344,7 +344,10 @@ def _scaling_subjects(
     engines: dict[str, Engine], incident: Incident, at: datetime, prefix: str
 ) -> list[Subject]:
     inputs = [(incident, at)]
-    subjects = [Subject(f"{prefix}{name}", _assess(engine, inputs)) for name, engine in engines.items()]
+    subjects = []
+    for name, engine in engines.items():
+        subjects.append(Subject(f"{prefix}{name}", _assess(engine, inputs)))
+        subjects.append(Subject(f"{prefix}{name}+explained", _assess(engine, inputs, explained=True)))
     facts = capture_facts(engines.get("native") or next(iter(engines.values())), incident, at)
     if facts is not None:
         for name, engine in engines.items():

@@ -262,10 +262,11 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                         "met": None if ratio is None else ratio <= DURABLE_OVER_RAW,
                     }
                 )
-    curves = [
-        (f"rules: {key}", points, key.split("/")[0].split("+")[0])
-        for key, points in results.get("scale-rules", {}).items()
-    ]
+    curves = []
+    for key, points in results.get("scale-rules", {}).items():
+        backend = key.split("/")[0].split("+")[0]
+        curves += [(f"rules: {key}", points, backend)]
+        curves += [(f"rules: {key} explained", points, f"{backend}+explained")]
     for backend, points in results.get("scale-timeline", {}).items():
         curves += [(f"timeline entries: {backend} assess(Incident)", points, backend)]
         curves += [(f"timeline entries: {backend} assess(dict)", points, f"{backend} assess(dict)")]
@@ -446,6 +447,7 @@ def report(results: dict[str, Any]) -> str:
                         point.get("compile_s"),
                         _us(point, backend),
                         _us(point, backend, "p99_us"),
+                        _us(point, f"{backend}+explained"),
                         _us(point, f"{backend}.run"),
                         _us(point, "native") if backend == "durable" else None,
                         _us(point, "raw_durable"),
@@ -456,13 +458,15 @@ def report(results: dict[str, Any]) -> str:
                 )
         parts.append(
             table(
-                "Cost vs number of rules (one generated ruleset; us per assess; .run: the backend alone)",
+                "Cost vs number of rules (one generated ruleset; us per assess; +expl: every explanation "
+                "read; run only: the backend alone)",
                 [
                     "backend/hit",
                     "rules",
                     "compile s",
                     "median",
                     "p99",
+                    "+expl",
                     "run only",
                     "native",
                     "raw dr",
