@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import re
 import subprocess
 import sys
@@ -393,6 +395,13 @@ class TestExplanationsOnDemand:
         with ThreadPoolExecutor(8) as pool:
             results = list(pool.map(lambda _: assessment.to_dict(), range(8)))
         assert results == [expected] * 8
+
+    def test_an_assessment_pickles_and_copies_with_its_explanations(self, engine: Engine) -> None:
+        """Pickled (for a process pool) or deep-copied, it keeps every explanation and equals the original."""
+        assessment = engine.assess(seed(), at="2025-06-15T14:40:00Z")
+        for copied in (pickle.loads(pickle.dumps(assessment)), copy.deepcopy(assessment)):
+            assert copied == assessment
+            assert copied.to_dict() == assessment.to_dict()
 
     def test_a_decision_built_by_hand_has_an_empty_explanation(self) -> None:
         """A Decision made without the engine explains nothing, rather than failing."""

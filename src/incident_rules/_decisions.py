@@ -101,11 +101,14 @@ class Explanation:
     rejected: tuple[Rejection, ...] = ()
 
 
-_UNEXPLAINED = Explanation()
+@attrs.frozen
+class _Given:
+    """An explanation already worked out, as a decision built by hand or unpickled carries it."""
 
+    explanation: Explanation = Explanation()
 
-def _unexplained() -> Explanation:
-    return _UNEXPLAINED
+    def __call__(self) -> Explanation:
+        return self.explanation
 
 
 def _explained(explain: Callable[[], Explanation]) -> Explanation:
@@ -136,8 +139,13 @@ class Decision:
     source: str
     schedule: Schedule | None = None
     _explain: Callable[[], Explanation] = attrs.field(
-        default=_unexplained, eq=_explained, repr=False, alias="explain"
+        factory=_Given, eq=_explained, repr=False, alias="explain"
     )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled and copied with the explanation worked out: the facts behind it stay behind.
+        fields = (self.value, self.rule, self.ruleset, self.title, self.source, self.schedule)
+        return (Decision, (*fields, _Given(self.explanation)))
 
     @property
     def explanation(self) -> Explanation:
