@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -58,32 +59,21 @@ def _import_engine() -> Any:
     return engine
 
 
+#: A JSON string (kept as it is) or a number written with an exponent but no fraction.
+_EXPONENT = re.compile(r'("(?:[^"\\]|\\.)*")|(?<![\d.])(-?\d+)(e[-+]\d+)')
+
+
+def _fraction(match: re.Match[str]) -> str:
+    string, digits, exponent = match.groups()
+    return string or f"{digits}.0{exponent}"
+
+
 def _json(value: Any) -> str:
     """JSON as the C engine reads it: it rejects an exponent without a fraction (``1e-05``)."""
-    return json.dumps(value) if _plain(value) else _spelled(value)
-
-
-def _plain(value: Any) -> bool:
-    """Whether :func:`json.dumps` writes every number of ``value`` in a form the C engine reads."""
-    if isinstance(value, float):
-        return "e" not in repr(value)
-    if isinstance(value, dict):
-        return all(_plain(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(_plain(item) for item in value)
-    return True
-
-
-def _spelled(value: Any) -> str:
-    """JSON written value by value, giving every exponent a fraction (``1.0e-05``)."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(key)}:{_spelled(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_spelled(item) for item in value) + "]"
-    if isinstance(value, float):
-        mantissa, exponent, power = repr(value).partition("e")
-        return f"{mantissa}.0e{power}" if exponent and "." not in mantissa else repr(value)
-    return json.dumps(value)
+    text = json.dumps(value)
+    if "e-" not in text and "e+" not in text:
+        return text  # Python writes every exponent with a sign: none was written
+    return _EXPONENT.sub(_fraction, text)
 
 
 def _host_class(engine: Any) -> type:
