@@ -121,7 +121,8 @@ class Decision:
 
     The explanation is worked out from the assessment's facts the first time it is read, so
     callers that only need the conclusions do not pay for it; decisions compare equal only when
-    their explanations do too.
+    their explanations do too. The engine passes it as ``explain``, a callable returning the
+    :class:`Explanation`; a decision built without one explains nothing.
 
     Attributes:
         value: The conclusion, a stable identifier such as ``"SEV1"`` or ``"rollback"``.
