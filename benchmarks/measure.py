@@ -23,6 +23,7 @@ from timing import Subject
 
 import oracle
 from incident_rules import Engine, EngineError, Incident
+from incident_rules._decisions import each_decision
 from incident_rules._engine import default_rules_dir
 
 BACKENDS = ("native", "durable")
@@ -207,9 +208,8 @@ def _assess(
         incident, at = inputs[i % count]
         assessment = engine.assess(incident, at=at)
         if explained:
-            for outcome in assessment.decisions.values():
-                for decision in outcome if isinstance(outcome, tuple) else (outcome,) if outcome else ():
-                    decision.explanation  # noqa: B018 -- reading it is what is timed
+            for decision in each_decision(assessment.decisions):
+                decision.explanation  # noqa: B018 -- reading it is what is timed
         return assessment
 
     return call

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import interpreter
 from incident_rules import Assessment, Decision, Engine, Incident, _expr
+from incident_rules._decisions import each_decision
 from incident_rules._durable import durable_available
 from incident_rules._features import compute_features, fact_view
 from incident_rules._plan import bind
@@ -220,14 +221,6 @@ class TestShape:
             )
 
 
-def _decisions(assessment: Assessment) -> Iterator[Decision]:
-    for outcome in assessment.decisions.values():
-        if isinstance(outcome, Decision):
-            yield outcome
-        elif outcome:
-            yield from outcome
-
-
 def _concluded(ruleset: Any, assessment: Assessment) -> tuple[str, ...] | str | None:
     """What ``ruleset`` concluded when it was settled, read back from the assessment."""
     if ruleset.hit == "collect":
@@ -282,7 +275,7 @@ class TestExplanations:
         """Each check listed, parsed again and evaluated on the input, reads its value and holds as listed."""
         current, assessment = assessed(backend, case)
         views = _views(current, assessment, case[1])
-        for decision in _decisions(assessment):
+        for decision in each_decision(assessment.decisions):
             listed = [(decision.rule, check) for check in decision.because]
             listed += [(r.rule, r.failed) for r in decision.rejected if r.failed is not None]
             for rule, check in listed:
@@ -302,7 +295,7 @@ class TestExplanations:
         conditions = {
             b.rule.id: b.condition for s in bind(current.rulesets, current.params).stages for b in s.rules
         }
-        for decision in _decisions(assessment):
+        for decision in each_decision(assessment.decisions):
             facts = views[decision.ruleset]
             listed = [(c.test, c.value, c.missing, c.holds) for c in decision.because]
             assert interpreter.justify(conditions[decision.rule], facts) == (True, listed)

@@ -8,14 +8,14 @@ time zone, so they skip nights and weekends and stay right across daylight-savin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from incident_rules._decisions import Decision, DueAction, Outcome, Schedule
+from incident_rules._decisions import Decision, DueAction, Outcome, Schedule, each_decision
 from incident_rules._facts import Incident, Update
 from incident_rules._features import latest_updates
 from incident_rules._params import WEEKDAYS
@@ -113,20 +113,12 @@ def _due(
     )
 
 
-def _decisions(outcomes: Mapping[str, Outcome]) -> Iterator[Decision]:
-    for outcome in outcomes.values():
-        if isinstance(outcome, Decision):
-            yield outcome
-        elif outcome:
-            yield from outcome
-
-
 def deadlines(
     incident: Incident, at: datetime, outcomes: Mapping[str, Outcome], hours: WorkHours
 ) -> tuple[DueAction, ...]:
     """Every action due at ``at``, soonest first."""
     last, due = latest_updates(incident, at), []
-    for decision in _decisions(outcomes):
+    for decision in each_decision(outcomes):
         schedule = decision.schedule
         if schedule is not None:
             heard = last.get(schedule.audience) if schedule.audience else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ __all__ = [
     "Reference",
     "Rejection",
     "Schedule",
+    "each_decision",
 ]
 
 
@@ -170,6 +171,15 @@ class Decision:
 
 
 Outcome = Decision | tuple[Decision, ...] | None
+
+
+def each_decision(outcomes: Mapping[str, Outcome]) -> Iterator[Decision]:
+    """Every decision of ``outcomes`` (one per ruleset), the collected ones one by one."""
+    for outcome in outcomes.values():
+        if isinstance(outcome, Decision):
+            yield outcome
+        elif outcome:
+            yield from outcome
 
 
 @attrs.frozen
