@@ -23,7 +23,7 @@ from timing import Subject
 
 import oracle
 from incident_rules import Engine, EngineError, Incident
-from incident_rules._decisions import each_decision
+from incident_rules._decisions.data import each_decision
 from incident_rules._engine import default_rules_dir
 
 BACKENDS = ("native", "durable")

@@ -15,8 +15,8 @@ import itertools
 import time
 from typing import Any
 
-from incident_rules import _durable
-from incident_rules._plan import Plan, assert_decision, settle
+from incident_rules._backends import durable as _durable
+from incident_rules._backends.plan import Plan, assert_decision, settle
 
 _names = itertools.count()
 

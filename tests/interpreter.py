@@ -10,7 +10,7 @@ import operator
 from collections.abc import Mapping
 from typing import Any
 
-from incident_rules import _expr
+from incident_rules._rulesets import expr as _expr
 
 __all__ = ["Read", "justify", "read"]
 

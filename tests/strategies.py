@@ -14,7 +14,15 @@ from typing import Any, get_args
 
 from hypothesis import strategies as st
 
-from incident_rules._facts import Audience, ChangeKind, Resource, Scope, SeverityLevel, Status, TimelineKind
+from incident_rules._facts.model import (
+    Audience,
+    ChangeKind,
+    Resource,
+    Scope,
+    SeverityLevel,
+    Status,
+    TimelineKind,
+)
 
 __all__ = [
     "BASE",

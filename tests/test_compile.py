@@ -10,11 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import interpreter
-from incident_rules import Engine, RulesetError, _expr
-from incident_rules._compile import Tested, explaining_function, explaining_functions, holding_function
-from incident_rules._expr import All, Always, AnyOf, Condition, Not, Operand
-from incident_rules._model import Rule, Ruleset, RuleSource
-from incident_rules._plan import BoundRule, Stage
+from compiled import explaining_function
+from incident_rules import Engine, RulesetError
+from incident_rules._backends.codegen import Tested, explaining_functions, holding_function
+from incident_rules._backends.plan import BoundRule, Stage
+from incident_rules._rulesets import expr as _expr
+from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Operand
+from incident_rules._rulesets.model import Rule, Ruleset, RuleSource
 
 PARAMS = Path(__file__).parent.parent / "rules" / "params.yaml"
 #: Text no Python source may hold unquoted: if a value were spelled into the source, it would run.

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 pytest.importorskip("durable", reason="durable_rules does not import on this interpreter")
 
 from incident_rules import Engine, EngineError, IncidentRulesError, RulesetError
-from incident_rules._durable import DurableBackend, _json
+from incident_rules._backends.durable import DurableBackend, _json
 from samples import UNIQUE_BOTH
 
 ROOT = Path(__file__).parent.parent
@@ -344,7 +344,7 @@ class TestErrors:
         def broken(*args: object) -> None:
             raise ZeroDivisionError("inside an action")
 
-        monkeypatch.setattr("incident_rules._durable.settle", broken)
+        monkeypatch.setattr("incident_rules._backends.durable.settle", broken)
         with pytest.raises(EngineError, match="inside an action"):
             engine.assess(SEED, at=SEED_AT)
         assert backend_of(engine).live_sids == set()

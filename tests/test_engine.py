@@ -16,9 +16,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from incident_rules import Decision, Engine, EngineError, Incident, InvalidIncident, Reference, RulesetError
+from incident_rules import (
+    Decision,
+    Engine,
+    EngineError,
+    Incident,
+    InvalidIncident,
+    Reference,
+    RulesetError,
+    render,
+)
+from incident_rules._backends.durable import durable_available
 from incident_rules._cli import main
-from incident_rules._durable import durable_available
 from samples import UNIQUE_BOTH
 
 ROOT = Path(__file__).parent.parent
@@ -308,7 +317,7 @@ class TestExplanations:
 
     def test_explain_marks_missing_and_false_differently(self, engine: Engine) -> None:
         """The text shows ``[missing]`` for an absent value and ``[false]`` for a false one."""
-        text = engine.assess(incident(changes=[deploy(timedelta(minutes=5))]), at=LATER).explain()
+        text = render.text(engine.assess(incident(changes=[deploy(timedelta(minutes=5))]), at=LATER))
         assert re.search(r"remediation\.rollback-would-harm .*\[missing\]", text)
         assert re.search(r"remediation\.no-correlated-change .*\[false\]", text)
 
@@ -344,7 +353,7 @@ class TestExplanations:
     def test_explain_shows_every_decision_with_rule_and_source(self, engine: Engine) -> None:
         """``explain()`` has a block per decision naming its rule and source."""
         assessment = engine.assess(seed(), at=SEED_AT)
-        text = assessment.explain()
+        text = render.text(assessment)
         for decision in (assessment.severity, assessment.mitigation, assessment.remediation):
             assert decision is not None
             assert f"{decision.ruleset}: {decision.value}\n  by {decision.rule}  ({decision.source})" in text

@@ -15,12 +15,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import interpreter
-from incident_rules import Assessment, Decision, Engine, Incident, _expr
-from incident_rules._decisions import each_decision
-from incident_rules._durable import durable_available
-from incident_rules._features import compute_features, fact_view
-from incident_rules._plan import bind
-from incident_rules._trace import justify
+from compiled import justify
+from incident_rules import Assessment, Decision, Engine, Incident
+from incident_rules._backends.durable import durable_available
+from incident_rules._backends.plan import bind
+from incident_rules._backends.view import fact_view
+from incident_rules._decisions.data import each_decision
+from incident_rules._features import compute_features
+from incident_rules._rulesets import expr as _expr
 from oracle import SEVERITY_ORDER, expect
 from strategies import assessments, incident_documents, more_impact
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from incident_rules import Engine, Incident
-from incident_rules._deadlines import WorkHours
-from incident_rules._params import coerce
+from incident_rules._decisions.deadlines import WorkHours
+from incident_rules._rulesets.params import coerce
 from incident_rules.errors import RulesetError
 
 SEED = json.loads((Path(__file__).parent.parent / "examples" / "inc-2025-0142.json").read_text())

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incident_rules import Assessment, Engine, Incident
-from incident_rules._convert import parse_time
+from incident_rules._facts.convert import parse_time
 from oracle import blast_radius_growing, classify, raise_one_level
 from strategies import assessments
 

@@ -3,9 +3,9 @@
 >>> from incident_rules import Engine, Incident
 """
 
-from incident_rules._decisions import Assessment, Check, Decision, Explanation, Reference, Rejection
+from incident_rules._decisions.data import Assessment, Check, Decision, Explanation, Reference, Rejection
 from incident_rules._engine import Engine
-from incident_rules._facts import (
+from incident_rules._facts.model import (
     ActionItem,
     Change,
     Impact,
@@ -19,7 +19,7 @@ from incident_rules._facts import (
     Update,
 )
 from incident_rules._features import Feature
-from incident_rules._model import Rule, Ruleset, RuleSource
+from incident_rules._rulesets.model import Rule, Ruleset, RuleSource
 from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident, RulesetError
 
 __all__ = [

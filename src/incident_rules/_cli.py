@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from incident_rules import render
 from incident_rules._engine import Engine
 from incident_rules.errors import IncidentRulesError, InvalidIncident
 
@@ -82,4 +83,4 @@ def assess(
     if output == "json":
         click.echo(json.dumps(assessment.to_dict(), indent=2))
     else:
-        click.echo(assessment.explain(), nl=False)
+        click.echo(render.text(assessment), nl=False)

@@ -10,19 +10,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from incident_rules._convert import BadValue, parse_time
-from incident_rules._deadlines import DEADLINE_PARAMS, WorkHours, deadlines
-from incident_rules._decisions import Assessment
-from incident_rules._durable import DurableBackend, durable_available
-from incident_rules._facts import Incident
-from incident_rules._features import FEATURE_PARAMS, compute_features, fact_view, feature_paths
-from incident_rules._model import Ruleset
-from incident_rules._native import NativeBackend
-from incident_rules._params import ParamSpec, resolve_params
-from incident_rules._plan import BoundRule, Plan, bind
-from incident_rules._rules import load_files, read_sources
-from incident_rules._schema import FieldType, incident_paths
-from incident_rules._trace import Explainer
+from incident_rules._backends.durable import DurableBackend, durable_available
+from incident_rules._backends.native import NativeBackend
+from incident_rules._backends.plan import BoundRule, Plan, bind
+from incident_rules._backends.view import fact_view
+from incident_rules._decisions.data import Assessment
+from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, deadlines
+from incident_rules._decisions.trace import Explainer
+from incident_rules._facts.convert import BadValue, parse_time
+from incident_rules._facts.model import Incident
+from incident_rules._facts.schema import FieldType, incident_paths
+from incident_rules._features import FEATURE_PARAMS, compute_features, feature_paths
+from incident_rules._rulesets.model import Ruleset
+from incident_rules._rulesets.params import ParamSpec, resolve_params
+from incident_rules._rulesets.reading import load_files, read_sources
 from incident_rules.errors import EngineError, InvalidIncident, RulesetError
 
 __all__ = ["Engine", "default_rules_dir"]

@@ -7,7 +7,6 @@ passes, from what the record knew at that instant (later changes and entries are
 from __future__ import annotations
 
 import itertools
-import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -15,18 +14,10 @@ from typing import Any
 
 import attrs
 
-from incident_rules._facts import Change, Incident, Rollback, TimelineEntry, Update
-from incident_rules._schema import FieldType, incident_paths, paths_of
+from incident_rules._facts.model import Change, Incident, Rollback, TimelineEntry, Update
+from incident_rules._facts.schema import FieldType
 
-__all__ = [
-    "FEATURE_PARAMS",
-    "Feature",
-    "Features",
-    "compute_features",
-    "fact_view",
-    "feature_paths",
-    "latest_updates",
-]
+__all__ = ["FEATURE_PARAMS", "Feature", "compute_features", "feature_paths", "latest_updates"]
 
 #: The params the features read, with the kind each must be declared as.
 FEATURE_PARAMS = {
@@ -34,24 +25,6 @@ FEATURE_PARAMS = {
     "rollback_fast_under": "duration",
     "blast_radius_growth": "fraction",
 }
-
-
-@attrs.frozen
-class Features:
-    """The derived facts rules can read as ``features.<name>``."""
-
-    change_correlated: bool
-    change_minutes_before_onset: float | None
-    rollback_safe_and_fast: bool
-    dependencies_down: int
-    minutes_since_detection: float
-    mitigated: bool
-    minutes_unmitigated: float
-    resolved: bool
-    blast_radius_growing: bool
-    customer_data_involved: bool
-    responders_blocked: int
-    updates_posted: int
 
 
 @attrs.frozen
@@ -63,9 +36,31 @@ class Feature:
     evidence: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+#: What a feature function returns: ``(value, evidence)`` for each feature it declares.
+Derived = tuple[tuple[Any, Mapping[str, Any]], ...]
+_Compute = Callable[[Incident, datetime, Mapping[str, Any]], Derived]
+
+_BOOL, _NUMBER = FieldType("bool"), FieldType("number")
+#: Every feature function, in the order features are listed, with the names it derives.
+_DERIVERS: list[tuple[tuple[str, ...], _Compute]] = []
+#: Every feature's name (written only here, in the ``@_derives`` lines) and type.
+_TYPES: dict[str, FieldType] = {}
+
+
+def _derives(**types: FieldType) -> Callable[[_Compute], _Compute]:
+    """Register a function deriving the features named, of the types given, in that order."""
+
+    def register(compute: _Compute) -> _Compute:
+        _DERIVERS.append((tuple(types), compute))
+        _TYPES.update(types)
+        return compute
+
+    return register
+
+
 def feature_paths() -> dict[str, FieldType]:
     """The ``features.*`` paths conditions may read."""
-    return dict(paths_of(Features, "features."))
+    return {f"features.{name}": field for name, field in _TYPES.items()}
 
 
 def _minutes(later: datetime, earlier: datetime) -> float:
@@ -85,7 +80,8 @@ def _correlated_change(incident: Incident, at: datetime, window: float) -> tuple
     return None, "no change in the window before onset and none marked suspected"
 
 
-def _change_features(incident: Incident, at: datetime, params: Mapping[str, Any]) -> list[Feature]:
+@_derives(change_correlated=_BOOL, change_minutes_before_onset=FieldType("number", optional=True))
+def _change(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
     change, reason = _correlated_change(incident, at, params["change_window"])
     evidence: dict[str, Any] = {
         "onset": incident.onset,
@@ -101,16 +97,15 @@ def _change_features(incident: Incident, at: datetime, params: Mapping[str, Any]
             "change_at": change.at,
             "suspected": change.suspected,
         }
-    return [
-        Feature("change_correlated", change is not None, evidence),
-        Feature("change_minutes_before_onset", minutes, evidence),
-    ]
+    return (change is not None, evidence), (minutes, evidence)
 
 
-def _rollback_feature(rollback: Rollback | None, params: Mapping[str, Any]) -> Feature:
+@_derives(rollback_safe_and_fast=_BOOL)
+def _rollback(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
+    rollback: Rollback | None = incident.rollback
     limit = params["rollback_fast_under"]
     if rollback is None:
-        return Feature("rollback_safe_and_fast", False, {"rollback": "not described"})
+        return ((False, {"rollback": "not described"}),)
     minutes = rollback.estimated_minutes
     checks = {
         "possible": rollback.possible,
@@ -120,7 +115,13 @@ def _rollback_feature(rollback: Rollback | None, params: Mapping[str, Any]) -> F
         "fast": minutes is not None and minutes < limit,
     }
     evidence = {**checks, "estimated_minutes": minutes, "fast_under_minutes": limit}
-    return Feature("rollback_safe_and_fast", all(checks.values()), evidence)
+    return ((all(checks.values()), evidence),)
+
+
+@_derives(dependencies_down=_NUMBER)
+def _dependencies(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
+    dependencies = sorted(set(incident.signals.dependencies_down))
+    return ((len(dependencies), {"dependencies": dependencies}),)
 
 
 def _first_ends(incident: Incident, at: datetime) -> tuple[TimelineEntry | None, TimelineEntry | None]:
@@ -136,7 +137,8 @@ def _first_ends(incident: Incident, at: datetime) -> tuple[TimelineEntry | None,
     return mitigation, resolution
 
 
-def _time_features(incident: Incident, at: datetime) -> list[Feature]:
+@_derives(minutes_since_detection=_NUMBER, mitigated=_BOOL, minutes_unmitigated=_NUMBER, resolved=_BOOL)
+def _time(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
     detected = incident.detected_at
     mitigation, resolution = _first_ends(incident, at)
     unmitigated_until = mitigation.at if mitigation else at
@@ -146,16 +148,12 @@ def _time_features(incident: Incident, at: datetime) -> list[Feature]:
         "mitigated_at": mitigation.at if mitigation else None,
         "entry": mitigation.kind if mitigation else "no mitigated or resolved entry by then",
     }
-    return [
-        Feature("minutes_since_detection", _minutes(at, detected), detection),
-        Feature("mitigated", mitigation is not None, mitigation_evidence),
-        Feature("minutes_unmitigated", max(0.0, _minutes(unmitigated_until, detected)), mitigation_evidence),
-        Feature(
-            "resolved",
-            resolution is not None,
-            {"resolved_at": resolution.at if resolution else None},
-        ),
-    ]
+    return (
+        (_minutes(at, detected), detection),
+        (mitigation is not None, mitigation_evidence),
+        (max(0.0, _minutes(unmitigated_until, detected)), mitigation_evidence),
+        (resolution is not None, {"resolved_at": resolution.at if resolution else None}),
+    )
 
 
 def _decimal(number: float) -> Decimal:
@@ -163,11 +161,13 @@ def _decimal(number: float) -> Decimal:
     return Decimal(repr(number))
 
 
-def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Feature:
-    """Whether the affected fraction ever rose by ``threshold`` between two observations.
+@_derives(blast_radius_growing=_BOOL)
+def _growth(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
+    """Whether the affected fraction ever rose by the growth threshold between two observations.
 
     Growth is remembered once seen, so escalations never shrink while the incident goes on.
     """
+    threshold = params["blast_radius_growth"]
     observations = sorted((o for o in incident.impact.observations if o.at <= at), key=lambda o: o.at)
     best, low, pair = Decimal(0), None, None
     for _, group in itertools.groupby(observations, key=lambda o: o.at):
@@ -187,7 +187,7 @@ def _growth_feature(incident: Incident, at: datetime, threshold: float) -> Featu
             "growth": float(best),
         }
     growing = best > 0 and best >= _decimal(threshold)
-    return Feature("blast_radius_growing", growing, evidence)
+    return ((growing, evidence),)
 
 
 def latest_updates(incident: Incident, at: datetime) -> dict[str, Update]:
@@ -201,67 +201,26 @@ def latest_updates(incident: Incident, at: datetime) -> dict[str, Update]:
     return latest
 
 
-def _people_features(incident: Incident, at: datetime) -> list[Feature]:
+@_derives(customer_data_involved=_BOOL, responders_blocked=_NUMBER, updates_posted=_NUMBER)
+def _people(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
     impact = incident.impact
     blocked = [responder.handle for responder in incident.responders if responder.blocked_on_access]
     posted = sum(1 for update in incident.updates if update.at <= at)
     latest = sorted(latest_updates(incident, at).values(), key=lambda update: (update.at, update.audience))
-    return [
-        Feature(
-            "customer_data_involved",
+    return (
+        (
             impact.customer_data or impact.pii_exposed,
             {"customer_data": impact.customer_data, "pii_exposed": impact.pii_exposed},
         ),
-        Feature("responders_blocked", len(blocked), {"blocked": blocked}),
-        Feature("updates_posted", posted, {f"last_{update.audience}": update.at for update in latest}),
-    ]
+        (len(blocked), {"blocked": blocked}),
+        (posted, {f"last_{update.audience}": update.at for update in latest}),
+    )
 
 
 def compute_features(incident: Incident, at: datetime, params: Mapping[str, Any]) -> dict[str, Feature]:
     """Every feature of ``incident`` at instant ``at``, keyed by name."""
-    dependencies = sorted(set(incident.signals.dependencies_down))
-    features = [
-        *_change_features(incident, at, params),
-        _rollback_feature(incident.rollback, params),
-        Feature("dependencies_down", len(dependencies), {"dependencies": dependencies}),
-        *_time_features(incident, at),
-        _growth_feature(incident, at, params["blast_radius_growth"]),
-        *_people_features(incident, at),
-    ]
-    return {feature.name: feature for feature in features}
-
-
-def _reader(path: str, field: FieldType) -> Callable[[Incident, dict[str, Any]], None]:
-    get = operator.attrgetter(path)
-    keys = [(f"{path}:{choice}", choice) for choice in field.choices]
-
-    def read(incident: Incident, out: dict[str, Any]) -> None:
-        try:
-            value = get(incident)
-        except AttributeError:  # an optional record (rollback, postmortem) is absent
-            return
-        if value is None:
-            return
-        if field.kind == "set":
-            out.update({key: choice in value for key, choice in keys})
-        else:
-            out[path] = value
-
-    return read
-
-
-_READERS = [_reader(path, field) for path, field in incident_paths().items()]
-
-
-def fact_view(incident: Incident, features: Mapping[str, Feature]) -> dict[str, Any]:
-    """The flat facts rules read: ``path -> value``, absent where the record has no value.
-
-    A set path ``p`` becomes one boolean per choice, under ``p:choice``.
-    """
-    view: dict[str, Any] = {}
-    for read in _READERS:
-        read(incident, view)
-    for name, feature in features.items():
-        if feature.value is not None:
-            view[f"features.{name}"] = feature.value
-    return view
+    features = {}
+    for names, compute in _DERIVERS:
+        for name, (value, evidence) in zip(names, compute(incident, at, params), strict=True):
+            features[name] = Feature(name, value, evidence)
+    return features

@@ -6,10 +6,10 @@ from typing import Literal
 
 import attrs
 
-from incident_rules._expr import Condition, Operand
-from incident_rules._schema import FieldType
+from incident_rules._facts.schema import FieldType
+from incident_rules._rulesets.expr import Condition, Operand
 
-__all__ = ["Due", "Hit", "Rule", "RuleSource", "Ruleset"]
+__all__ = ["Due", "Hit", "Rule", "RuleSource", "Ruleset", "Schedule"]
 
 Hit = Literal["first", "collect", "unique"]
 
@@ -37,6 +37,20 @@ class Due:
     audience: str | None = None
     within: Operand | None = None
     every: Operand | None = None
+    work_hours: bool = False
+
+
+@attrs.frozen
+class Schedule:
+    """When the action a decision calls for is due, as its rule says.
+
+    ``within_minutes`` after detection for the first time, then every ``every_minutes`` after
+    the last update to ``audience``; ``work_hours`` counts working time only.
+    """
+
+    audience: str | None = None
+    within_minutes: float | None = None
+    every_minutes: float | None = None
     work_hours: bool = False
 
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import attrs
 
-from incident_rules._decisions import Schedule
-from incident_rules._expr import All, AnyOf, Condition, Not, Operand, Test
-from incident_rules._model import Due, Rule, Ruleset
+from incident_rules._rulesets.expr import All, AnyOf, Condition, Not, Operand, Test
+from incident_rules._rulesets.model import Due, Rule, Ruleset, Schedule
 from incident_rules.errors import RulesetError
 
 __all__ = ["BoundRule", "Plan", "Stage", "assert_decision", "bind", "fact_key", "settle"]

@@ -8,14 +8,15 @@ Paths come from three places: the incident document (scalars of ``impact``, ``si
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
 
-from incident_rules._facts import Fraction, Incident
+from incident_rules._facts.model import Incident
+from incident_rules._facts.types import Fraction
 
-__all__ = ["FieldType", "Schema", "incident_paths", "paths_of"]
+__all__ = ["FieldType", "incident_paths", "paths_of"]
 
 Kind = Literal["bool", "number", "enum", "set"]
 
@@ -35,9 +36,6 @@ class FieldType:
         if self.kind == "set":
             return "a set of " + ", ".join(self.choices)
         return {"bool": "a boolean", "number": "a number"}[self.kind]
-
-
-Schema = Mapping[str, FieldType]
 
 
 # Times, strings and lists of records are not compared by rules directly: features derive

@@ -8,7 +8,9 @@ from typing import Any
 
 import attrs
 
+from incident_rules._facts.convert import unstructure
 from incident_rules._features import Feature
+from incident_rules._rulesets.model import Schedule
 
 __all__ = [
     "Assessment",
@@ -18,7 +20,6 @@ __all__ = [
     "Explanation",
     "Reference",
     "Rejection",
-    "Schedule",
     "each_decision",
 ]
 
@@ -57,20 +58,6 @@ class Reference:
     ruleset: str
     rule: str
     value: str
-
-
-@attrs.frozen
-class Schedule:
-    """When the action a decision calls for is due, as its rule says.
-
-    ``within_minutes`` after detection for the first time, then every ``every_minutes`` after
-    the last update to ``audience``; ``work_hours`` counts working time only.
-    """
-
-    audience: str | None = None
-    within_minutes: float | None = None
-    every_minutes: float | None = None
-    work_hours: bool = False
 
 
 @attrs.frozen
@@ -133,6 +120,12 @@ class Decision:
         source: Where the rule is written, ``file:line``.
         schedule: When the action is due, for rules that say so.
     """
+
+    #: The keys of a decision as JSON data: its explanation is read like its fields.
+    __json_keys__ = (
+        *("value", "rule", "ruleset", "title", "source"),
+        *("because", "derived_from", "rejected", "schedule"),
+    )
 
     value: str
     rule: str
@@ -231,8 +224,6 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: one top-level key per ruleset, plus the incident, instant and features."""
-        from incident_rules._convert import unstructure
-
         result: dict[str, Any] = {"incident": self.incident_id, "at": self.at.isoformat()}
         result |= {name: unstructure(outcome) for name, outcome in self.decisions.items()}
         result["due"] = unstructure(self.due)
@@ -241,9 +232,3 @@ class Assessment:
             for name, feature in self.features.items()
         }
         return result
-
-    def explain(self) -> str:
-        """A readable tree of every decision, its rule, its tests and the rules passed over."""
-        from incident_rules._text import explain
-
-        return explain(self)

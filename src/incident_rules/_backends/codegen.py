@@ -19,10 +19,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test
-from incident_rules._plan import BoundRule, Stage, fact_key
+from incident_rules._backends.plan import BoundRule, Stage, fact_key
+from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Test
 
-__all__ = ["Explain", "Holding", "Tested", "explaining_function", "explaining_functions", "holding_function"]
+__all__ = ["Explain", "Holding", "Tested", "explaining_functions", "holding_function"]
 
 #: The rules of a ruleset that hold on the facts, in order (the first only, for first-hit).
 Holding = Callable[[Mapping[str, Any]], tuple[BoundRule, ...]]
@@ -126,7 +126,7 @@ def _inline(condition: Condition) -> bool:
 
 
 def _explaining(source: _Source, condition: Condition) -> list[str]:
-    """Statements setting ``h`` and ``t`` for ``condition``, as ``_trace.justify`` documents."""
+    """Statements setting ``h`` and ``t`` for ``condition``, as ``explaining_functions`` documents."""
     if isinstance(condition, Test):
         return _tested(source, condition, negated=False)
     if isinstance(condition, Not) and isinstance(condition.item, Test):  # "not x" is one test
@@ -154,16 +154,12 @@ def _explaining_part(source: _Source, condition: Condition) -> str:
 
 @functools.lru_cache(maxsize=_CACHED_STAGES)
 def explaining_functions(stage: Stage) -> Mapping[int, Explain]:
-    """For each rule of ``stage``, by index: whether it holds and the tests that decide it."""
+    """For each rule of ``stage``, by index: whether it holds and the tests that decide it.
+
+    For ``and`` that held: all its tests; that failed: the first failing part. For ``or`` that
+    held: the first part that held; that failed: all its parts. ``not`` keeps its part's tests.
+    """
     source = _Source()
     names = {bound.index: _explaining_part(source, bound.condition) for bound in stage.rules}
     functions = source.compile(f"<explanations of ruleset {stage.ruleset.name}>")
     return MappingProxyType({index: functions[name] for index, name in names.items()})
-
-
-def explaining_function(condition: Condition) -> Explain:
-    """Whether ``condition`` holds and the tests that decide it."""
-    source = _Source()
-    name = _explaining_part(source, condition)
-    explain: Explain = source.compile("<explanation of a condition>")[name]
-    return explain

@@ -35,8 +35,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from incident_rules._expr import All, Always, AnyOf, Condition, Not, Test, leaves
-from incident_rules._plan import BoundRule, Plan, Stage, assert_decision, fact_key, settle
+from incident_rules._backends.plan import BoundRule, Plan, Stage, assert_decision, fact_key, settle
+from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Test, leaves
 from incident_rules.errors import EngineError, IncidentRulesError
 
 __all__ = ["DurableBackend", "compile_condition", "definitions", "durable_available", "weight"]

@@ -1,14 +1,15 @@
-"""Plain-text rendering of an assessment: a tree a responder can read at 3 a.m."""
+"""Plain text: an assessment as a tree a responder can read at 3 a.m."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from incident_rules._convert import unstructure
-from incident_rules._decisions import Assessment, Check, Decision, DueAction, Schedule
+from incident_rules._decisions.data import Assessment, Check, Decision, DueAction
+from incident_rules._facts.convert import unstructure
+from incident_rules._rulesets.model import Schedule
 
-__all__ = ["explain"]
+__all__ = ["text"]
 
 
 def _value(value: Any) -> str:
@@ -73,8 +74,9 @@ def _decision(assessment: Assessment, name: str, decision: Decision) -> list[str
     return lines
 
 
-def explain(assessment: Assessment) -> str:
-    """The assessment as a readable tree, one block per ruleset."""
+def text(assessment: Assessment) -> str:
+    """The assessment as a readable tree, one block per ruleset: each decision, its rule, its tests
+    with the values read and the evidence behind them, the rules passed over, and what is due."""
     lines = [f"{assessment.incident_id} at {assessment.at.isoformat()}"]
     for name, outcome in assessment.decisions.items():
         lines.append("")

@@ -8,12 +8,12 @@ from typing import Any
 import attrs
 import yaml
 
-from incident_rules._expr import Test, leaves
-from incident_rules._model import Rule, Ruleset
-from incident_rules._params import ParamSpec
-from incident_rules._schema import FieldType
+from incident_rules._facts.schema import FieldType
+from incident_rules._rulesets.expr import Test, leaves
+from incident_rules._rulesets.model import Rule, Ruleset
+from incident_rules._rulesets.params import ParamSpec
+from incident_rules._rulesets.yamlfile import Problems, YamlFile
 from incident_rules._suggest import did_you_mean
-from incident_rules._yamlfile import Problems, YamlFile
 
 __all__ = ["ParsedFile", "check"]
 

@@ -6,12 +6,11 @@ import functools
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from incident_rules._compile import Explain, Tested, explaining_function, explaining_functions
-from incident_rules._decisions import Check, Decision, Explanation, Outcome, Reference, Rejection
-from incident_rules._expr import Condition
-from incident_rules._plan import BoundRule, Plan, Stage, assert_decision
+from incident_rules._backends.codegen import Explain, Tested, explaining_functions
+from incident_rules._backends.plan import BoundRule, Plan, Stage, assert_decision
+from incident_rules._decisions.data import Check, Decision, Explanation, Outcome, Reference, Rejection
 
-__all__ = ["Explainer", "justify"]
+__all__ = ["Explainer", "as_check"]
 
 T = TypeVar("T")
 #: What a ruleset concluded, as the rulesets after it read it.
@@ -19,22 +18,11 @@ Settled = Reference | tuple[Reference, ...] | None
 _HOLDS = 2  # where a Tested says whether the test held
 
 
-def _as_check(tested: Tested) -> Check:
+def as_check(tested: Tested) -> Check:
     test, negated, holds, value, missing = tested
     text = f"not {test.text}" if negated else test.text
     operand = test.operand
     return Check(text, test.path, test.op, value, missing, holds, operand.value, operand.param)
-
-
-def justify(condition: Condition, facts: Mapping[str, Any]) -> tuple[bool, list[Check]]:
-    """Whether a condition holds, and the tests that decide it.
-
-    For ``and`` that held: all its tests; that failed: the first failing part. For ``or`` that
-    held: the first part that held; that failed: all its parts. ``not`` keeps its part's tests.
-    Engines compile this once per rule (``explaining_functions``); this compiles it per call.
-    """
-    holds, tested = explaining_function(condition)(facts)
-    return holds, [_as_check(item) for item in tested]
 
 
 def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Reference, ...]:
@@ -93,7 +81,7 @@ class Explainer:
                 break
             _, tested = self.explain[bound.index](facts)
             failed = next((item for item in tested if not item[_HOLDS]), tested[0] if tested else None)
-            check = _as_check(failed) if failed else None
+            check = as_check(failed) if failed else None
             rejected.append(Rejection(bound.rule.id, bound.rule.title, bound.source, check))
         return tuple(rejected)
 
@@ -102,7 +90,7 @@ class Explainer:
     ) -> Explanation:
         """Why ``bound`` held on ``facts``, reading the decisions ``settled`` before it."""
         _, tested = self.explain[bound.index](facts)
-        because = [_as_check(item) for item in tested]
+        because = [as_check(item) for item in tested]
         rejected = self.rejections(stage, bound, facts) if stage.ruleset.hit == "first" else ()
         return Explanation(tuple(because), _references(because, settled), rejected)
 

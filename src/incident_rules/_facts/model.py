@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, NewType
+from typing import Any
 
 import attrs
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-#: A number between 0 and 1 inclusive; the converter enforces the range.
-Fraction = NewType("Fraction", float)
-
-Status = Literal["investigating", "identified", "monitoring", "resolved"]
-Scope = Literal["none", "cosmetic", "minor", "partial", "widespread"]
-ChangeKind = Literal["deploy", "config", "flag", "migration", "infra"]
-Resource = Literal["cpu", "memory", "connections", "disk", "other"]
-TimelineKind = Literal[
-    "detected",
-    "severity_assigned",
-    "escalated",
-    "mitigation_started",
-    "mitigated",
-    "resolved",
-    "rollback_started",
-    "diagnosis_started",
-    "note",
-]
-Audience = Literal["status_page", "stakeholders", "executives", "team"]
-SeverityLevel = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
+from incident_rules._facts.convert import structure, unstructure
+from incident_rules._facts.types import (
+    Audience,
+    ChangeKind,
+    Fraction,
+    Resource,
+    Scope,
+    SeverityLevel,
+    Status,
+    TimelineKind,
+)
 
 
 @attrs.frozen
@@ -178,14 +167,10 @@ class Incident:
             InvalidIncident: With every problem of the document: unknown keys, missing keys,
                 wrong types, unknown enum values, fractions outside 0..1, naive times.
         """
-        from incident_rules._convert import structure_incident
-
-        return structure_incident(document)
+        return structure(document, cls)
 
     def to_dict(self) -> dict[str, Any]:
         """The incident as JSON-ready data; :meth:`from_dict` turns it back into an equal one."""
-        from incident_rules._convert import unstructure
-
         result: dict[str, Any] = unstructure(self)
         return result
 

@@ -1,8 +1,10 @@
-"""Strict structuring of incident documents, with errors that name the path.
+"""Strict structuring of incident documents, with errors that name the path, and plain data out.
 
 One converter of our own (never cattrs' global one): unknown keys, wrong types, unknown enum
 values, fractions outside 0..1 and naive times are all errors, and every error of a document is
-reported at once as :class:`~incident_rules.errors.InvalidIncident`.
+reported at once as :class:`~incident_rules.errors.InvalidIncident`. The same converter turns
+facts and decisions back into JSON-ready data: an attrs class lists its keys in field order, or
+in the order of its ``__json_keys__`` where it has one (properties included).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -22,19 +24,13 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from incident_rules._decisions import Decision
-from incident_rules._facts import Fraction, Incident
+from incident_rules._facts.types import Fraction
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import InvalidIncident
 
-__all__ = ["parse_time", "structure_incident", "unstructure"]
+__all__ = ["BadValue", "parse_time", "structure", "unstructure"]
 
-
-#: A decision as data: its explanation is read like its fields.
-_DECISION_KEYS = [
-    *("value", "rule", "ruleset", "title", "source"),
-    *("because", "derived_from", "rejected", "schedule"),
-]
+T = TypeVar("T")
 
 
 class BadValue(Exception):
@@ -116,7 +112,6 @@ def _make_converter() -> cattrs.Converter:
         attrs.has, lambda t: _mapping_hook(make_dict_structure_fn(t, converter))
     )
     converter.register_unstructure_hook_factory(attrs.has, lambda t: _unstructure_without_none(converter, t))
-    converter.register_unstructure_hook(Decision, _keys_without_none(converter, _DECISION_KEYS))
     return converter
 
 
@@ -154,7 +149,8 @@ def _tuple_hook(converter: cattrs.Converter, type_: Any) -> Any:
 
 def _unstructure_without_none(converter: cattrs.Converter, type_: Any) -> Any:
     # Absent optional fields stay absent, so dict -> Incident -> dict gives the same keys.
-    return _keys_without_none(converter, [field.name for field in attrs.fields(type_)])
+    names = getattr(type_, "__json_keys__", None) or [field.name for field in attrs.fields(type_)]
+    return _keys_without_none(converter, list(names))
 
 
 def _keys_without_none(converter: cattrs.Converter, names: list[str]) -> Any:
@@ -177,10 +173,10 @@ def unstructure(value: object) -> Any:
     return _CONVERTER.unstructure(value)
 
 
-def structure_incident(document: object) -> Incident:
-    """Strictly structure an incident document; every problem is raised at once."""
+def structure(document: object, cls: type[T]) -> T:
+    """Strictly structure ``document`` as ``cls``; every problem is raised at once."""
     try:
-        return _CONVERTER.structure(document, Incident)
+        return _CONVERTER.structure(document, cls)
     except Exception as error:  # noqa: BLE001 -- translated into our own error below
         raise InvalidIncident(sorted(set(_problems(error, "")))) from None
 

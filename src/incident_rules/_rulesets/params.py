@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from incident_rules._expr import DURATION_UNITS
+from incident_rules._rulesets.expr import DURATION_UNITS
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import RulesetError
 

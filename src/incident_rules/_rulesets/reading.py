@@ -13,14 +13,14 @@ from typing import get_args
 
 import yaml
 
-from incident_rules._check import ParsedFile, check
-from incident_rules._expr import ExprProblem, Operand, parse
-from incident_rules._facts import Audience
-from incident_rules._model import Due, Rule, Ruleset, RuleSource
-from incident_rules._params import KINDS, ParamSpec, coerce
-from incident_rules._schema import FieldType
+from incident_rules._facts.schema import FieldType
+from incident_rules._facts.types import Audience
+from incident_rules._rulesets.checking import ParsedFile, check
+from incident_rules._rulesets.expr import ExprProblem, Operand, parse
+from incident_rules._rulesets.model import Due, Rule, Ruleset, RuleSource
+from incident_rules._rulesets.params import KINDS, ParamSpec, coerce
+from incident_rules._rulesets.yamlfile import Problems, YamlFile, compose
 from incident_rules._suggest import did_you_mean
-from incident_rules._yamlfile import Problems, YamlFile, compose
 from incident_rules.errors import RulesetError
 
 __all__ = ["load_files", "read_sources"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_rules._compile import holding_function
-from incident_rules._plan import BoundRule, Plan, assert_decision, settle
+from incident_rules._backends.codegen import holding_function
+from incident_rules._backends.plan import BoundRule, Plan, assert_decision, settle
 
 __all__ = ["NativeBackend"]
 

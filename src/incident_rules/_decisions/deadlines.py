@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from incident_rules._decisions import Decision, DueAction, Outcome, Schedule, each_decision
-from incident_rules._facts import Incident, Update
+from incident_rules._decisions.data import Decision, DueAction, Outcome, each_decision
+from incident_rules._facts.model import Incident, Update
 from incident_rules._features import latest_updates
-from incident_rules._params import WEEKDAYS
+from incident_rules._rulesets.model import Schedule
+from incident_rules._rulesets.params import WEEKDAYS
 from incident_rules.errors import RulesetError
 
 __all__ = ["DEADLINE_PARAMS", "WorkHours", "deadlines"]

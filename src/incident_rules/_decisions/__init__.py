@@ -1,0 +1,1 @@
+"""Decisions: the output data, their explanations and their deadlines."""

@@ -1,0 +1,1 @@
+"""Rulesets: the condition language, YAML reading, params, the rule model, loading and checking."""

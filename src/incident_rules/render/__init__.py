@@ -1,0 +1,8 @@
+"""Renderings of what the engine decided, kept apart from the data they render.
+
+>>> from incident_rules import Engine, render
+"""
+
+from incident_rules.render.text import text
+
+__all__ = ["text"]
