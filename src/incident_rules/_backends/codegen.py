@@ -3,11 +3,11 @@
 A ruleset becomes one function that tests its rules in order, like a hand-written if/elif (the
 native backend runs it). A rule becomes one function that reports the tests deciding its
 condition, for explanations (both backends share them). A test reads the fact ``fact_key`` names;
-on a missing fact it does not hold (and ``not`` of it does); otherwise it compares with Python's
-own operator of the same spelling, or for set membership (``has``) checks the fact is true. The
+on a missing fact it does not hold (and ``not`` of it does); otherwise it runs the Python of its
+operator in the operator table (``_rulesets.operators``). The
 property tests hold the compiled functions to an interpreter of the condition tree.
 
-The source holds only names made up here and Python's comparison operators. Every rule,
+The source holds only names made up here and the operator table's expressions. Every rule,
 path and value a rules file wrote is handed to the functions as a constant, never spelled into
 the source, so a rules file cannot inject code; ``MAX_NESTING`` bounds how deep it nests.
 """
@@ -15,12 +15,16 @@ the source, so a rules file cannot inject code; ``MAX_NESTING`` bounds how deep 
 from __future__ import annotations
 
 import functools
+import itertools
+import linecache
+import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from incident_rules._backends.plan import BoundRule, Stage, fact_key
 from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Test
+from incident_rules._rulesets.operators import OPERATORS
 
 __all__ = ["Explain", "Holding", "Tested", "explaining_functions", "holding_function"]
 
@@ -31,41 +35,63 @@ Tested = tuple[Test, bool, bool, Any, bool]
 #: Whether a condition holds on the facts, and the tests that decide it.
 Explain = Callable[[Mapping[str, Any]], tuple[bool, list[Tested]]]
 
-#: Test operators that are Python comparison operators of the same spelling and meaning.
-_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
 _MISSING = object()
 
 
+_MISSING = object()
+_FILES = itertools.count()
+
+
+def _note(bound: BoundRule) -> str:
+    """Which rule a generated line runs, as a traceback shows it (``repr``: one line, inert)."""
+    return f"# {bound.rule.id!r} at {str(bound.source)!r}: {bound.rule.when!r}"
+
+
 class _Source:
-    """The source of functions over the facts ``f``, and the constants they read."""
+    """The source of functions over the facts ``f``, and the constants they read.
+
+    Each line may carry a note naming the rule it runs. The notes are not compiled: they are only
+    in the copy of the source registered with :mod:`linecache`, so a traceback through generated
+    code shows the Python line and the rule, as written, beside it.
+    """
 
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {"_missing": _MISSING}
-        self.functions: list[str] = []
+        self.lines: list[tuple[str, str | None]] = []
+        self.functions = 0
+        #: The note of the lines being generated now, when they all run one rule.
+        self.note: str | None = None
 
     def constant(self, value: Any) -> str:
         name = f"_c{len(self.constants)}"
         self.constants[name] = value
         return name
 
-    def function(self, body: list[str]) -> str:
-        """Define ``def <name>(f):`` with ``body``; returns its name."""
-        name = f"_f{len(self.functions)}"
-        self.functions.append("\n".join([f"def {name}(f):", *(f"    {line}" for line in body)]))
+    def function(self, body: list[str], notes: list[str | None] | None = None) -> str:
+        """Define ``def <name>(f):`` with ``body`` (each line with its note); returns its name."""
+        name = f"_f{self.functions}"
+        self.functions += 1
+        self.lines.append((f"def {name}(f):", self.note))
+        self.lines += zip((f"    {line}" for line in body), notes or [self.note] * len(body), strict=True)
+        self.lines.append(("", None))
         return name
 
-    def compile(self, filename: str) -> dict[str, Any]:
-        """Every function defined, by name."""
-        code = compile("\n\n".join(self.functions), filename, "exec")
+    def compile(self, title: str) -> dict[str, Any]:
+        """Every function defined, by name; their source is registered as ``<title #n>``."""
+        filename = f"<{title} #{next(_FILES)}>"
+        code = compile("\n".join(line for line, _ in self.lines), filename, "exec")
         exec(code, self.constants)  # noqa: S102 -- our own names only, see the module docstring
+        shown = [f"{line}  {note}\n" if note else f"{line}\n" for line, note in self.lines]
+        linecache.cache[filename] = (sum(map(len, shown)), None, shown, filename)
+        # The functions and their namespace hold each other and go together: so does the entry.
+        if self.functions:
+            weakref.finalize(self.constants["_f0"], linecache.cache.pop, filename, None)
         return self.constants
 
     def comparison(self, test: Test) -> str:
         """An expression: whether ``test`` holds on a value ``v`` that is present."""
-        if test.op == "has":
-            return "v is True"
-        assert test.op in _COMPARISONS  # spelled into the source: only Python's own operators
-        return f"v {test.op} {self.constant(test.operand.value)}"
+        # The operator table's own code; the operand only ever by the name of its constant.
+        return OPERATORS[test.op].python.format(c=self.constant(test.operand.value))
 
     def holds(self, condition: Condition) -> str:
         """An expression: whether ``condition`` holds on the facts ``f``."""
@@ -90,18 +116,15 @@ _CACHED_STAGES = 256
 def holding_function(stage: Stage) -> Holding:
     """The function giving the rules of ``stage`` that hold."""
     source = _Source()
-    body = []
-    if stage.ruleset.hit == "first":
-        for bound in stage.rules:
-            body.append(f"if {source.holds(bound.condition)}: return {source.constant((bound,))}")
-        body.append("return ()")
-    else:
-        body.append("holding = []")
-        for bound in stage.rules:
-            body.append(f"if {source.holds(bound.condition)}: holding.append({source.constant(bound)})")
-        body.append("return tuple(holding)")
-    name = source.function(body)
-    holding: Holding = source.compile(f"<ruleset {stage.ruleset.name}>")[name]
+    first = stage.ruleset.hit == "first"
+    body = [] if first else ["holding = []"]
+    for bound in stage.rules:
+        then = f"return {source.constant((bound,))}" if first else f"holding.append({source.constant(bound)})"
+        body.append(f"if {source.holds(bound.condition)}: {then}")
+    body.append("return ()" if first else "return tuple(holding)")
+    notes = [None] * (not first) + [_note(bound) for bound in stage.rules] + [None]
+    name = source.function(body, notes)
+    holding: Holding = source.compile(f"ruleset {stage.ruleset.name}")[name]
     return holding
 
 
@@ -160,6 +183,9 @@ def explaining_functions(stage: Stage) -> Mapping[int, Explain]:
     held: the first part that held; that failed: all its parts. ``not`` keeps its part's tests.
     """
     source = _Source()
-    names = {bound.index: _explaining_part(source, bound.condition) for bound in stage.rules}
-    functions = source.compile(f"<explanations of ruleset {stage.ruleset.name}>")
+    names = {}
+    for bound in stage.rules:
+        source.note = _note(bound)
+        names[bound.index] = _explaining_part(source, bound.condition)
+    functions = source.compile(f"explanations of ruleset {stage.ruleset.name}")
     return MappingProxyType({index: functions[name] for index, name in names.items()})

@@ -37,6 +37,7 @@ import attrs
 
 from incident_rules._backends.plan import BoundRule, Plan, Stage, assert_decision, fact_key, settle
 from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Test, leaves
+from incident_rules._rulesets.operators import OPERATORS, Operator
 from incident_rules.errors import EngineError, IncidentRulesError
 
 __all__ = ["DurableBackend", "compile_condition", "definitions", "durable_available", "weight"]
@@ -46,8 +47,6 @@ MAX_BUCKET_WEIGHT = 48
 #: Rules per durable_rules ruleset: a ruleset of 512 or more rules never finishes compiling.
 MAX_RULES_PER_RULESET = 400
 
-_COMPARE = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _NEVER = {"$nex": {"sid": 1}}  # every fact has a sid: this test never holds
 
 
@@ -114,21 +113,25 @@ def durable_available() -> str | None:
 
 
 def _test(test: Test, negate: bool) -> dict[str, Any]:
-    key, op, value = fact_key(test), test.op, test.operand.value
-    if op == "has":
-        op, value = "==", True
-    if op in ("in", "not in"):
-        member = (op == "in") != negate
-        parts = [_compare(key, "==" if member else "!=", item) for item in value]
-        expression = _join("$or" if member else "$and", parts)
+    key, operator, value = fact_key(test), OPERATORS[test.op], test.operand.value
+    if operator.operand == "member":  # the fact of the choice is true
+        operator, value = OPERATORS["=="], True
+    if negate:
+        assert operator.opposite is not None  # only "has" has none, and it was replaced above
+        operator = OPERATORS[operator.opposite]
+    if operator.operand == "list":  # one comparison per item, joined by the table's $or / $and
+        assert operator.durable is not None
+        assert operator.each is not None
+        each = OPERATORS[operator.each]
+        expression = _join(operator.durable, [_compare(key, each, item) for item in value])
     else:
-        expression = _compare(key, _NEGATED[op] if negate else op, value)
+        expression = _compare(key, operator, value)
     # A test on a missing value never holds, so its negation holds when the value is missing.
     return _or_missing(key, expression) if negate else expression
 
 
-def _compare(key: str, op: str, value: Any) -> dict[str, Any]:
-    return {key: value} if op == "==" else {_COMPARE[op]: {key: value}}
+def _compare(key: str, operator: Operator, value: Any) -> dict[str, Any]:
+    return {key: value} if operator.durable is None else {operator.durable: {key: value}}
 
 
 def _or_missing(key: str, test: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import attrs
 
 from incident_rules._rulesets.expr import All, AnyOf, Condition, Not, Operand, Test
 from incident_rules._rulesets.model import Due, Rule, Ruleset, Schedule
+from incident_rules._rulesets.operators import OPERATORS
 from incident_rules.errors import RulesetError
 
 __all__ = ["BoundRule", "Plan", "Stage", "assert_decision", "bind", "fact_key", "settle"]
@@ -68,7 +69,7 @@ class Plan:
 
 def fact_key(test: Test) -> str:
     """The key of the flat facts a test reads (set membership reads ``path:value``)."""
-    return f"{test.path}:{test.operand.value}" if test.op == "has" else test.path
+    return f"{test.path}:{test.operand.value}" if OPERATORS[test.op].operand == "member" else test.path
 
 
 def _bind_operand(operand: Operand, params: Mapping[str, Any]) -> Operand:

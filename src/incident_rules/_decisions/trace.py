@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from incident_rules._backends.codegen import Explain, Tested, explaining_functions
 from incident_rules._backends.plan import BoundRule, Plan, Stage, assert_decision
 from incident_rules._decisions.data import Check, Decision, Explanation, Outcome, Reference, Rejection
+from incident_rules._rulesets.operators import OPERATORS
 
 __all__ = ["Explainer", "as_check"]
 
@@ -33,7 +34,7 @@ def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Re
         outcome = settled.get(check.path.removeprefix("decisions."))
         candidates = outcome if isinstance(outcome, tuple) else (outcome,) if outcome else ()
         for reference in candidates:
-            if check.op == "has" and reference.value != check.expected:
+            if OPERATORS[check.op].operand == "member" and reference.value != check.expected:
                 continue  # a collect decision is read one value at a time
             if reference not in references:
                 references.append(reference)

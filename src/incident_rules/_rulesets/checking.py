@@ -11,6 +11,7 @@ import yaml
 from incident_rules._facts.schema import FieldType
 from incident_rules._rulesets.expr import Test, leaves
 from incident_rules._rulesets.model import Rule, Ruleset
+from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._rulesets.params import ParamSpec
 from incident_rules._rulesets.yamlfile import Problems, YamlFile
 from incident_rules._suggest import did_you_mean
@@ -128,29 +129,40 @@ def _type_check(
     return _check_literal(test, field, operand.value)
 
 
+def _operators_for(field: FieldType, shape: str) -> str:
+    """The operators taking an operand of ``shape`` that may test ``field``: ``== or !=``."""
+    names = [op.name for op in OPERATORS.values() if op.operand == shape and field.kind in op.kinds]
+    return " or ".join(names)
+
+
+def _wrong_kind(test: Test, field: FieldType) -> str:
+    return f"{test.path} is {field.describe()}: use {_operators_for(field, 'value')}"
+
+
 def _check_param(test: Test, field: FieldType, spec: ParamSpec) -> str | None:
-    if test.op in ("in", "not in", "has") or _PARAM_TYPES.get(spec.kind) != field.kind:
+    operator = OPERATORS[test.op]
+    if operator.operand != "value" or _PARAM_TYPES.get(spec.kind) != field.kind:
         return f"{test.path} is {field.describe()}; cannot compare it with params.{spec.name} ({spec.kind})"
-    if field.kind == "bool" and test.op not in ("==", "!="):
-        return f"{test.path} is a boolean: use == or !="
-    return None
+    return None if field.kind in operator.kinds else _wrong_kind(test, field)
 
 
 def _check_literal(test: Test, field: FieldType, value: Any) -> str | None:
-    if test.op == "has":
-        if field.kind != "set":
+    operator = OPERATORS[test.op]
+    if operator.operand == "member":
+        if field.kind not in operator.kinds:
             return f"'in {test.path}' needs a set field; {test.path} is {field.describe()}"
         return _check_choice(test, field, value)
     if field.kind == "set":
         return f"{test.path} is {field.describe()}: test it with \"'value' in {test.path}\""
-    if test.op in ("in", "not in"):
+    if operator.operand == "list":
         if not isinstance(value, tuple) or not value:
             return f"'{test.op}' needs a non-empty list of values"
         return next(filter(None, (_check_scalar(test, field, item) for item in value)), None)
     if isinstance(value, tuple):
-        return f"a list can only follow 'in' or 'not in' (got {test.op!r})"
-    if field.kind in ("bool", "enum") and test.op not in ("==", "!="):
-        return f"{test.path} is {field.describe()}: use == or !="
+        listing = " or ".join(repr(op.name) for op in OPERATORS.values() if op.operand == "list")
+        return f"a list can only follow {listing} (got {test.op!r})"
+    if field.kind not in operator.kinds:
+        return _wrong_kind(test, field)
     return _check_scalar(test, field, value)
 
 

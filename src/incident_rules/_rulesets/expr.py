@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from incident_rules._rulesets.operators import WRITTEN
+
 __all__ = [
     "MAX_NESTING",
     "All",
@@ -36,18 +38,6 @@ _TOO_DEEP = f"nested too deeply (at most {MAX_NESTING} levels of and, or, not)"
 #: Minutes per duration unit.
 DURATION_UNITS = {"s": 1 / 60, "m": 1, "h": 60, "d": 1440}
 _DURATION = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w.])(\d+)([smhd])\b""")
-
-_COMPARISONS: dict[type, str] = {
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.In: "in",
-    ast.NotIn: "not in",
-}
-_MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 @attrs.frozen
@@ -72,8 +62,9 @@ class Operand:
 class Test:
     """One comparison of a fact path: the leaf every explanation is made of.
 
-    ``op`` is one of ``== != < <= > >= in``, ``not in``, or ``has`` (set membership, written
-    ``'cpu' in signals.exhausted_resources``). ``text`` is the test as written in the rules file.
+    ``op`` names an operator of :data:`~incident_rules._rulesets.operators.OPERATORS` (``has`` is
+    set membership, written ``'cpu' in signals.exhausted_resources``). ``text`` is the test as
+    written in the rules file.
     """
 
     path: str
@@ -195,20 +186,17 @@ class _Builder:
     def _compare(self, node: ast.Compare) -> Test:
         if len(node.ops) != 1:
             raise self._problem(node, "chained comparison: split it with 'and'")
-        op = _COMPARISONS.get(type(node.ops[0]))
-        if op is None:
+        operator = WRITTEN.get(type(node.ops[0]))
+        if operator is None:
             raise self._problem(node, f"operator not allowed: {type(node.ops[0]).__name__}")
         left, right = node.left, node.comparators[0]
         left_path, right_path = self._path(left), self._path(right)
         (line, col), text = _position(node), self._source(node)
         col += 1
         if left_path is not None and not _is_reference(left_path):
-            return Test(left_path, op, self._operand(right), text, line, col)
-        if right_path is not None and not _is_reference(right_path):
-            if op == "in":
-                return Test(right_path, "has", self._operand(left), text, line, col)
-            if op in _MIRRORED:
-                return Test(right_path, _MIRRORED[op], self._operand(left), text, line, col)
+            return Test(left_path, operator.name, self._operand(right), text, line, col)
+        if right_path is not None and not _is_reference(right_path) and operator.mirrored:
+            return Test(right_path, operator.mirrored, self._operand(left), text, line, col)
         raise self._problem(node, "a comparison needs a fact path on one side and a value on the other")
 
     def _operand(self, node: ast.expr) -> Operand:
