@@ -78,6 +78,16 @@ class TestArtifacts:
         assert sorted(name[len("rules/") :] for name in members if name.startswith("rules/")) == RULES
         assert all(members[f"rules/{name}"].isfile() for name in RULES)
 
+    def test_the_sdist_holds_nothing_from_a_hidden_folder_or_a_virtualenv(self, dist: Path) -> None:
+        """No sdist file lies under a hidden folder (``.venv-*``, caches) or a ``site-packages``."""
+        (sdist,) = dist.glob("*.tar.gz")
+        with tarfile.open(sdist) as archive:
+            folders = [Path(member.name).parts[1:-1] for member in archive.getmembers() if member.isfile()]
+        strays = {
+            part for parts in folders for part in parts if part.startswith(".") or part == "site-packages"
+        }
+        assert not strays
+
     def test_the_wheel_carries_every_rules_file_inside_the_package(self, dist: Path) -> None:
         """The wheel holds ``incident_rules/rules/<file>.yaml`` for each shipped rules file."""
         (wheel,) = dist.glob("*.whl")
