@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import interpreter
 from compiled import explaining_function
 from incident_rules import Engine, RulesetError
-from incident_rules._backends.codegen import Tested, explaining_functions, holding_function
+from incident_rules._backends import codegen  # not its Tested: pytest would collect that as a class
+from incident_rules._backends.codegen import explaining_functions, holding_function
 from incident_rules._backends.plan import BoundRule, Stage
 from incident_rules._rulesets import expr as _expr
 from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Operand
@@ -69,7 +70,7 @@ def stage_of(rule_conditions: list[Condition], hit: str) -> Stage:
     return Stage(ruleset, tuple(BoundRule(rule, rule.condition, 10 + i) for i, rule in enumerate(rules)))
 
 
-def as_read(tested: Tested) -> interpreter.Read:
+def as_read(tested: codegen.Tested) -> interpreter.Read:
     test, negated, holds, value, missing = tested
     return (f"not {test.text}" if negated else test.text, value, missing, holds)
 

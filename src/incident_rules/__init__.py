@@ -3,6 +3,9 @@
 >>> from incident_rules import Engine, Incident
 """
 
+# The one place the version is written: the build reads it from here (pyproject.toml).
+__version__ = "0.1.0"
+
 from incident_rules._decisions.data import Assessment, Check, Decision, Explanation, Reference, Rejection
 from incident_rules._engine import Engine
 from incident_rules._facts.model import (
@@ -49,4 +52,5 @@ __all__ = [
     "Signals",
     "TimelineEntry",
     "Update",
+    "__version__",
 ]

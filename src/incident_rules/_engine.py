@@ -44,8 +44,17 @@ class _Backend(Protocol):
 
 
 def default_rules_dir() -> Path:
-    """The directory of the shipped rulesets."""
-    return Path(str(resources.files("incident_rules") / "rules"))
+    """The directory of the shipped rulesets, ``rules/`` beside the package or in the checkout.
+
+    A wheel ships them inside the package (``incident_rules/rules``); an editable install from
+    the checkout runs the package from ``src/``, so they are the checkout's own ``rules/``.
+    Either way the directory is named ``rules``, so decision sources read ``rules/<file>:<line>``.
+    """
+    packaged = Path(str(resources.files("incident_rules") / "rules"))
+    checkout = Path(__file__).resolve().parent.parent.parent / "rules"
+    if not packaged.is_dir() and checkout.is_dir():
+        return checkout
+    return packaged  # when neither exists, reading it names the place the rules belong
 
 
 @functools.cache

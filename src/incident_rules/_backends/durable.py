@@ -50,10 +50,21 @@ MAX_RULES_PER_RULESET = 400
 _NEVER = {"$nex": {"sid": 1}}  # every fact has a sid: this test never holds
 
 
-def _import_engine() -> Any:
+@contextlib.contextmanager
+def _durable_warnings_ignored() -> Iterator[None]:
+    """durable_rules' own deprecation warnings ignored, and no other warning.
+
+    On 3.12+ its engine calls ``datetime.utcfromtimestamp()`` on every evaluation: a caller
+    running with warnings as errors must still get a decision, and must still see the warnings
+    of everything else, our own code inside durable_rules' callbacks included.
+    """
     with warnings.catch_warnings():
-        # durable_rules' own module raises deprecation warnings on import on newer Pythons.
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"durable(\.|$)")
+        yield
+
+
+def _import_engine() -> Any:
+    with _durable_warnings_ignored():
         from durable import engine
     return engine
 
@@ -107,6 +118,10 @@ def durable_available() -> str | None:
     """None when durable_rules imports here, else why it does not."""
     try:
         _import_engine()
+    except ModuleNotFoundError as error:
+        if error.name not in ("durable", "durable_rules_engine"):
+            return f"{type(error).__name__}: {error}"
+        return "not installed: pip install 'incident-rules[durable]' on Python 3.10 to 3.12"
     except Exception as error:  # noqa: BLE001 -- any import failure means: not available
         return f"{type(error).__name__}: {error}"
     return None
@@ -295,9 +310,10 @@ class DurableBackend:
         self._run: _Run | None = None
         self.live_sids: set[str] = set()
         self._errors = (engine.MessageNotHandledException, engine.MessageObservedException)
-        self._host = _host_class(engine)()
         try:
-            self._host.set_rulesets(definitions(self._steps, self._part_name, self._fire, self._close))
+            with _durable_warnings_ignored():
+                self._host = _host_class(engine)()
+                self._host.set_rulesets(definitions(self._steps, self._part_name, self._fire, self._close))
         except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
             raise self.translate(error) from None
 
@@ -340,7 +356,7 @@ class DurableBackend:
 
     def run(self, facts: dict[str, Any]) -> dict[str, tuple[BoundRule, ...]]:
         """The rules that stand in each ruleset; ``facts`` gains the decisions."""
-        with self._lock:
+        with self._lock, _durable_warnings_ignored():
             sid = str(next(self._sids))
             self._run = run = _Run(facts)
             self.live_sids.add(sid)
