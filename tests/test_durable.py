@@ -16,31 +16,18 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 pytest.importorskip("durable", reason="durable_rules does not import on this interpreter")
 
 from incident_rules import Engine, EngineError, IncidentRulesError, RulesetError
 from incident_rules._backends.durable import DurableBackend, _json
 from samples import UNIQUE_BOTH
+from strategies import engine_json
 
 ROOT = Path(__file__).parent.parent
 PARAMS = ROOT / "rules" / "params.yaml"
 SEED = json.loads((ROOT / "examples" / "inc-2025-0142.json").read_text(encoding="utf-8"))
 SEED_AT = "2025-06-15T14:30:00Z"
-#: What JSON the backend writes may hold: text shaped like numbers, and floats of every size.
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.floats(-1e-4, 1e-4)  # Python writes these with an exponent
-    | st.floats(min_value=1e16, allow_infinity=False)  # and these
-    | st.text()
-    | st.sampled_from(["1e-05", 'x": 1e-05', "\\", "e-1"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
-)
 
 
 def variants() -> list[dict[str, Any]]:
@@ -378,7 +365,7 @@ class TestErrors:
             pytest.fail(f"our error, but the rule is valid: {error}")
         assert durable.assess(SEED, at=SEED_AT) == native.assess(SEED, at=SEED_AT)
 
-    @given(value=JSON_VALUES)
+    @given(value=engine_json)
     def test_the_json_given_to_the_engine_reads_back_with_every_exponent_given_a_fraction(
         self, value: Any
     ) -> None:
