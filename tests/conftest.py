@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, settings
 from incident_rules import Engine
 from incident_rules._backends.durable import durable_available
 
-settings.register_profile("dev", max_examples=40, deadline=None)
+# Local runs: enough examples to catch most slips while the fast suite stays under a minute.
+settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 

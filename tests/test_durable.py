@@ -101,6 +101,7 @@ def run_compared(rules: Path, counts: tuple[int, ...]) -> None:
 class TestThreads:
     """Calls from many threads: a private Host with no background loop, and a lock."""
 
+    @pytest.mark.slow
     def test_eight_threads_of_a_thousand_assessments_equal_the_serial_results(self) -> None:
         """8 threads x 1000 assessments on one engine give exactly the serial assessments."""
         engine = Engine.default(backend="durable")
@@ -161,6 +162,7 @@ class TestHosts:
 class TestSessions:
     """One-shot sessions with sids we control, deleted in ``finally``."""
 
+    @pytest.mark.slow
     def test_two_thousand_sequential_assessments_leave_no_session_behind(self) -> None:
         """More assessments than the 1024 live sessions durable_rules allows all succeed, none left live."""
         engine = Engine.default(backend="durable")
@@ -242,6 +244,7 @@ class TestLimits:
         write_rules(tmp_path, "ruleset: all\nhit: collect\nvalues: [v0, v1, v2]\nrules:\n" + many, "all.yaml")
         run_compared(tmp_path, counts=(0, 1, 2, 150, 298, 299, 400))
 
+    @pytest.mark.slow
     def test_a_plan_of_more_than_512_buckets_compiles_and_runs_like_native(self, tmp_path: Path) -> None:
         """520 rules of 25 alternatives (a bucket each) are split across rulesets and decide as natively."""
         rules = "".join(

@@ -1,4 +1,7 @@
-"""Stress: many threads, many sessions, fuzzed documents and rules files; bounded in time."""
+"""Stress: many threads, many sessions, fuzzed documents and rules files; bounded in time.
+
+The thread and session runs are marked slow: the fast suite (``pytest -m "not slow"``) skips them.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ def mixed_cases() -> list[tuple[dict[str, Any], datetime]]:
 CASES = mixed_cases()
 
 
+@pytest.mark.slow
 def test_eight_threads_of_ten_thousand_mixed_assessments_equal_serial() -> None:
     """8 threads x 10,000 assessments on the default engine: no crash, results equal serial.
 
@@ -70,6 +74,7 @@ def test_eight_threads_of_ten_thousand_mixed_assessments_equal_serial() -> None:
     assert mismatches == []
 
 
+@pytest.mark.slow
 class TestSessions:
     """durable_rules sessions are one-shot: never more than one live, never reused."""
 
