@@ -293,11 +293,8 @@ PLAN_SCHEDULES: dict[tuple[str, str], Schedule] = {
 }
 
 #: What each escalation is due by (escalation.yaml).
-ESCALATION_SCHEDULES: dict[str, Schedule] = {
-    "leadership": (None, "leadership_after", False, False),
-    "security": (None, "escalate_immediately_within", False, False),
-    "legal": (None, "escalate_immediately_within", False, False),
-    "platform": (None, "escalate_immediately_within", False, False),
+ESCALATION_SCHEDULES: dict[str, Schedule] = {"leadership": (None, "leadership_after", False, False)} | {
+    name: (None, "escalate_immediately_within", False, False) for name in ("security", "legal", "platform")
 }
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
