@@ -6,7 +6,16 @@
 - :mod:`.conditions`: condition trees and fact views for the compiled conditions.
 """
 
-from strategies.conditions import HOSTILE, comparison, condition_facts, conditions, rule_conditions
+from strategies.conditions import (
+    HOSTILE,
+    comparing_operators,
+    comparison,
+    condition_facts,
+    conditions,
+    rule_conditions,
+    small_integers,
+    value_operators,
+)
 from strategies.documents import (
     BASE,
     SCOPES,
@@ -45,6 +54,7 @@ __all__ = [
     "any_json",
     "assessments",
     "cases",
+    "comparing_operators",
     "comparison",
     "condition_facts",
     "conditions",
@@ -63,6 +73,8 @@ __all__ = [
     "param_overrides",
     "rule_conditions",
     "rules_files",
+    "small_integers",
+    "value_operators",
     "weeks",
     "yaml_values",
     "zones",

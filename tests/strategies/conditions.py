@@ -8,8 +8,18 @@ from hypothesis import strategies as st
 
 from incident_rules._rulesets import expr as _expr
 from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Operand
+from incident_rules._rulesets.operators import OPERATORS
 
-__all__ = ["HOSTILE", "comparison", "condition_facts", "conditions", "rule_conditions"]
+__all__ = [
+    "HOSTILE",
+    "comparing_operators",
+    "comparison",
+    "condition_facts",
+    "conditions",
+    "rule_conditions",
+    "small_integers",
+    "value_operators",
+]
 
 #: Text no Python source may hold unquoted: if a value were spelled into the source, it would run.
 HOSTILE = ['"); raise SystemExit("injected") #', "'''\nimport os\n'''", "\\", "{0}", "\x00"]
@@ -56,3 +66,10 @@ condition_facts = st.fixed_dictionaries(
         "set:y": st.one_of(st.booleans(), st.just("yes")),
     },
 )
+
+#: Entries of the operator table that compare with one value.
+value_operators = st.sampled_from([op for op in OPERATORS.values() if op.operand == "value"])
+#: Entries that compare with one value or with a list of them.
+comparing_operators = st.sampled_from([op for op in OPERATORS.values() if op.operand in ("value", "list")])
+#: Integers close enough together that comparisons often tie.
+small_integers = st.integers(-2, 2)
