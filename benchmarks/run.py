@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+# The plain-Python oracle baseline is the one the tests hold the engine to (tests/oracle.py).
+sys.path.append(str(HERE.parent / "tests"))
 RESULTS = HERE / "results"
 SECTIONS = ("load", "latency", "throughput", "scale-rules", "scale-timeline", "soak", "profile")
 

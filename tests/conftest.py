@@ -1,11 +1,65 @@
-"""Shared fixtures and the Hypothesis profiles (``HYPOTHESIS_PROFILE=ci`` for the thorough one)."""
+"""Shared fixtures and the Hypothesis profiles (``HYPOTHESIS_PROFILE=ci`` for the thorough one).
+
+Engines are built once per backend and param set for the whole session: compiling is the slow
+part, and an engine holds no state from one assessment to the next.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable, Mapping
 
+import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("dev", max_examples=40, deadline=None)
+from incident_rules import Engine
+from incident_rules._backends.durable import durable_available
+
+# Local runs: enough examples to catch most slips while the fast suite stays under a minute.
+settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+#: Why durable_rules does not run here, or None where it does.
+DURABLE_MISSING = durable_available()
+
+#: Every backend; durable is skipped, saying why, where durable_rules does not import.
+BACKENDS = [
+    "native",
+    pytest.param(
+        "durable", marks=pytest.mark.skipif(DURABLE_MISSING is not None, reason=f"{DURABLE_MISSING}")
+    ),
+]
+
+#: Param overrides as a hashable key: lists (work days) become tuples.
+_Key = tuple[tuple[str, object], ...]
+
+
+@functools.cache
+def _engine(backend: str, key: _Key) -> Engine:
+    return Engine.default(params=dict(key), backend=backend)  # type: ignore[arg-type]
+
+
+def engine_for(backend: str, overrides: Mapping[str, object] | None = None) -> Engine:
+    """The shipped rules on ``backend`` under ``overrides``, built once per session."""
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (overrides or {}).items()))
+    return _engine(backend, key)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend that runs here."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def engines() -> Callable[[str, Mapping[str, object] | None], Engine]:
+    """Engines by backend and param overrides, shared by every test and example."""
+    return engine_for
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str) -> Engine:
+    """The shipped rules and params on each backend."""
+    return engine_for(backend)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import interpreter
 from compiled import explaining_function
@@ -16,48 +15,11 @@ from incident_rules._backends import codegen  # not its Tested: pytest would col
 from incident_rules._backends.codegen import explaining_functions, holding_function
 from incident_rules._backends.plan import BoundRule, Stage
 from incident_rules._rulesets import expr as _expr
-from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Operand
+from incident_rules._rulesets.expr import All, Condition, Not
 from incident_rules._rulesets.model import Rule, Ruleset, RuleSource
+from strategies import HOSTILE, comparison, condition_facts, conditions, rule_conditions
 
 PARAMS = Path(__file__).parent.parent / "rules" / "params.yaml"
-#: Text no Python source may hold unquoted: if a value were spelled into the source, it would run.
-HOSTILE = ['"); raise SystemExit("injected") #', "'''\nimport os\n'''", "\\", "{0}", "\x00"]
-
-_texts = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=8))
-_numbers = st.integers(-3, 3)
-
-
-def _test(path: str, op: str, value: Any) -> _expr.Test:
-    return _expr.Test(path, op, Operand(value), f"{path} {op} {value!r}", 1, 1)
-
-
-_tests = st.one_of(
-    st.builds(_test, st.just("n"), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), _numbers),
-    st.builds(_test, st.just("s"), st.sampled_from(["==", "!="]), _texts),
-    st.builds(_test, st.just("s"), st.sampled_from(["in", "not in"]), st.tuples(_texts, _texts)),
-    st.builds(_test, st.just("flag"), st.just("=="), st.booleans()),
-    st.builds(_test, st.just("set"), st.just("has"), st.sampled_from(["x", "y"])),
-)
-conditions: st.SearchStrategy[Condition] = st.recursive(
-    st.one_of(_tests, st.just(Always())),
-    lambda parts: st.one_of(
-        st.builds(Not, parts),
-        st.builds(All, st.lists(parts, min_size=1, max_size=4).map(tuple)),
-        st.builds(AnyOf, st.lists(parts, min_size=1, max_size=4).map(tuple)),
-    ),
-    max_leaves=12,
-)
-#: Facts where every key may be missing, and values of the wrong type sit beside the right ones.
-facts = st.fixed_dictionaries(
-    {},
-    optional={
-        "n": st.one_of(_numbers, st.floats(-4, 4)),
-        "s": _texts,
-        "flag": st.one_of(st.booleans(), st.just(1)),
-        "set:x": st.booleans(),
-        "set:y": st.one_of(st.booleans(), st.just("yes")),
-    },
-)
 
 
 def stage_of(rule_conditions: list[Condition], hit: str) -> Stage:
@@ -77,9 +39,9 @@ def as_read(tested: codegen.Tested) -> interpreter.Read:
 
 def nested(depth: int) -> Condition:
     """``depth`` levels of alternating and / not around one test."""
-    condition: Condition = _test("n", "<", 1)
+    condition: Condition = comparison("n", "<", 1)
     for level in range(depth):
-        condition = Not(condition) if level % 2 else All((condition, _test("flag", "==", True)))
+        condition = Not(condition) if level % 2 else All((condition, comparison("flag", "==", True)))
     return condition
 
 
@@ -94,7 +56,7 @@ def deep_rules(directory: Path, repeats: int) -> Path:
 class TestExplaining:
     """The compiled explanation of a condition is the one walking its tree gives."""
 
-    @given(condition=conditions, fact_values=facts)
+    @given(condition=conditions, fact_values=condition_facts)
     def test_it_lists_the_tests_the_tree_walk_lists(
         self, condition: Condition, fact_values: dict[str, Any]
     ) -> None:
@@ -102,7 +64,7 @@ class TestExplaining:
         holds, tested = explaining_function(condition)(fact_values)
         assert (holds, [as_read(item) for item in tested]) == interpreter.justify(condition, fact_values)
 
-    @given(rule_conditions=st.lists(conditions, min_size=1, max_size=5), fact_values=facts)
+    @given(rule_conditions=rule_conditions, fact_values=condition_facts)
     def test_a_ruleset_compiles_one_function_per_rule(
         self, rule_conditions: list[Condition], fact_values: dict[str, Any]
     ) -> None:
@@ -116,7 +78,7 @@ class TestExplaining:
 class TestHolding:
     """The compiled function of a ruleset finds the rules that hold, as the tree walk does."""
 
-    @given(rule_conditions=st.lists(conditions, min_size=1, max_size=6), fact_values=facts)
+    @given(rule_conditions=rule_conditions, fact_values=condition_facts)
     def test_collect_gives_every_rule_that_holds(
         self, rule_conditions: list[Condition], fact_values: dict[str, Any]
     ) -> None:
@@ -125,7 +87,7 @@ class TestHolding:
         expected = {10 + i for i, c in enumerate(rule_conditions) if interpreter.justify(c, fact_values)[0]}
         assert [bound.index for bound in holding(fact_values)] == sorted(expected)
 
-    @given(rule_conditions=st.lists(conditions, min_size=1, max_size=6), fact_values=facts)
+    @given(rule_conditions=rule_conditions, fact_values=condition_facts)
     def test_first_hit_gives_the_first_rule_that_holds(
         self, rule_conditions: list[Condition], fact_values: dict[str, Any]
     ) -> None:
@@ -141,7 +103,7 @@ class TestSafety:
     @pytest.mark.parametrize("value", HOSTILE)
     def test_hostile_text_is_compared_not_run(self, value: str) -> None:
         """Text shaped like Python source compares equal to itself and runs nothing."""
-        condition = _test("s", "==", value)
+        condition = comparison("s", "==", value)
         assert explaining_function(condition)({"s": value})[0] is True
         assert holding_function(stage_of([condition], "first"))({"s": value + "!"}) == ()
 

@@ -16,31 +16,18 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 pytest.importorskip("durable", reason="durable_rules does not import on this interpreter")
 
 from incident_rules import Engine, EngineError, IncidentRulesError, RulesetError
 from incident_rules._backends.durable import DurableBackend, _json
 from samples import UNIQUE_BOTH
+from strategies import engine_json
 
 ROOT = Path(__file__).parent.parent
 PARAMS = ROOT / "rules" / "params.yaml"
 SEED = json.loads((ROOT / "examples" / "inc-2025-0142.json").read_text(encoding="utf-8"))
 SEED_AT = "2025-06-15T14:30:00Z"
-#: What JSON the backend writes may hold: text shaped like numbers, and floats of every size.
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.floats(-1e-4, 1e-4)  # Python writes these with an exponent
-    | st.floats(min_value=1e16, allow_infinity=False)  # and these
-    | st.text()
-    | st.sampled_from(["1e-05", 'x": 1e-05', "\\", "e-1"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
-)
 
 
 def variants() -> list[dict[str, Any]]:
@@ -114,6 +101,7 @@ def run_compared(rules: Path, counts: tuple[int, ...]) -> None:
 class TestThreads:
     """Calls from many threads: a private Host with no background loop, and a lock."""
 
+    @pytest.mark.slow
     def test_eight_threads_of_a_thousand_assessments_equal_the_serial_results(self) -> None:
         """8 threads x 1000 assessments on one engine give exactly the serial assessments."""
         engine = Engine.default(backend="durable")
@@ -174,6 +162,7 @@ class TestHosts:
 class TestSessions:
     """One-shot sessions with sids we control, deleted in ``finally``."""
 
+    @pytest.mark.slow
     def test_two_thousand_sequential_assessments_leave_no_session_behind(self) -> None:
         """More assessments than the 1024 live sessions durable_rules allows all succeed, none left live."""
         engine = Engine.default(backend="durable")
@@ -255,6 +244,7 @@ class TestLimits:
         write_rules(tmp_path, "ruleset: all\nhit: collect\nvalues: [v0, v1, v2]\nrules:\n" + many, "all.yaml")
         run_compared(tmp_path, counts=(0, 1, 2, 150, 298, 299, 400))
 
+    @pytest.mark.slow
     def test_a_plan_of_more_than_512_buckets_compiles_and_runs_like_native(self, tmp_path: Path) -> None:
         """520 rules of 25 alternatives (a bucket each) are split across rulesets and decide as natively."""
         rules = "".join(
@@ -378,7 +368,7 @@ class TestErrors:
             pytest.fail(f"our error, but the rule is valid: {error}")
         assert durable.assess(SEED, at=SEED_AT) == native.assess(SEED, at=SEED_AT)
 
-    @given(value=JSON_VALUES)
+    @given(value=engine_json)
     def test_the_json_given_to_the_engine_reads_back_with_every_exponent_given_a_fraction(
         self, value: Any
     ) -> None:

@@ -35,18 +35,6 @@ SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
 SEED_AT = "2025-06-15T14:30:00Z"
 DETECTED = datetime(2025, 6, 15, 14, 23, tzinfo=timezone.utc)
 DURABLE_MISSING = durable_available()
-BACKENDS = [
-    "native",
-    pytest.param(
-        "durable", marks=pytest.mark.skipif(DURABLE_MISSING is not None, reason=f"{DURABLE_MISSING}")
-    ),
-]
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest) -> Engine:
-    """The shipped rulesets on each backend that runs here."""
-    return Engine.default(backend=request.param)
 
 
 def seed() -> dict[str, Any]:
@@ -211,7 +199,6 @@ class TestCli:
         data = json.loads(result.stdout)
         assert (data["mitigation"]["value"], data["remediation"]["value"]) == ("scale_out", "not_applicable")
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     def test_each_backend_can_be_chosen(self, backend: str) -> None:
         """``--backend`` picks the backend, with the same decisions."""
         result = run_cli("assess", str(SEED_PATH), "--at", SEED_AT, "--backend", backend, "--format", "json")
@@ -638,12 +625,12 @@ class TestAssess:
 class TestHitPolicies:
     """How a ruleset settles the rules that hold, the same on every backend."""
 
-    @pytest.fixture(params=BACKENDS)
-    def pick(self, request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    @pytest.fixture
+    def pick(self, backend: str, tmp_path: Path) -> Engine:
         """The ``pick`` ruleset (unique) on each backend that runs here."""
         path = tmp_path / "pick.yaml"
         path.write_text(UNIQUE_BOTH, encoding="utf-8")
-        return Engine.from_path(path, ROOT / "rules" / "params.yaml", backend=request.param)
+        return Engine.from_path(path, ROOT / "rules" / "params.yaml", backend=backend)  # type: ignore[arg-type]
 
     def test_a_unique_ruleset_with_two_rules_holding_is_refused_naming_both(self, pick: Engine) -> None:
         """Two rules of a unique ruleset holding is ``RulesetError`` naming both rules."""

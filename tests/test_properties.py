@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import copy
-import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
 import attrs
 import pytest
 from hypothesis import example, given
-from hypothesis import strategies as st
 
 import interpreter
 from compiled import justify
@@ -23,52 +21,13 @@ from incident_rules._backends.view import fact_view
 from incident_rules._decisions.data import each_decision
 from incident_rules._features import compute_features
 from incident_rules._rulesets import expr as _expr
-from oracle import SEVERITY_ORDER, expect
-from strategies import assessments, incident_documents, more_impact
+from oracle import SEVERITY_ORDER
+from strategies import cases, impact_pairs, incident_documents
 
 DURABLE_MISSING = durable_available()
-BACKENDS = [
-    "native",
-    pytest.param(
-        "durable", marks=pytest.mark.skipif(DURABLE_MISSING is not None, reason=f"{DURABLE_MISSING}")
-    ),
-]
 
-#: The shipped params, and two sets of overrides that move every threshold the oracle reads.
-PARAM_SETS: tuple[Mapping[str, object], ...] = (
-    {},
-    {
-        "change_window": "30m",
-        "rollback_fast_under": "10m",
-        "significant_fraction": 0.25,
-        "blast_radius_growth": 0.2,
-    },
-    {"change_window": 90, "rollback_fast_under": 2, "significant_fraction": 0.5, "blast_radius_growth": 0},
-)
-
-
-@functools.cache
-def engine(backend: str, params: int = 0) -> Engine:
-    """One engine per backend and param set, shared by every example."""
-    return Engine.default(params=PARAM_SETS[params], backend=backend)
-
-
-@st.composite
-def cases(draw: st.DrawFn) -> tuple[int, dict[str, Any], datetime]:
-    """A param set, an incident document with values near its thresholds, and an instant."""
-    index = draw(st.sampled_from(range(len(PARAM_SETS))))
-    params = engine("native", index).params
-    document, at = draw(
-        assessments(change_window=params["change_window"], rollback_fast_under=params["rollback_fast_under"])
-    )
-    return index, document, at
-
-
-@st.composite
-def impact_pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], datetime]:
-    """An incident, the same incident with more impact, and an instant."""
-    document, at = draw(assessments())
-    return document, draw(more_impact(document)), at
+#: Engines by backend and param overrides (the ``engines`` fixture).
+Engines = Callable[[str, Mapping[str, object] | None], Engine]
 
 
 def _document(impact: dict[str, Any]) -> dict[str, Any]:
@@ -78,70 +37,19 @@ def _document(impact: dict[str, Any]) -> dict[str, Any]:
 _AT = datetime(2025, 6, 15, 15, 0, tzinfo=timezone.utc)
 
 
-def assessed(backend: str, case: tuple[int, dict[str, Any], datetime]) -> tuple[Engine, Assessment]:
+Case = tuple[Mapping[str, object], dict[str, Any], datetime]
+
+
+def assessed(engines: Engines, backend: str, case: Case) -> tuple[Engine, Assessment]:
     """The engine for ``case`` on ``backend`` and its assessment of the case."""
-    index, document, at = case
-    current = engine(backend, index)
+    overrides, document, at = case
+    current = engines(backend, overrides)
     return current, current.assess(document, at=at)
-
-
-def decided(
-    backend: str, case: tuple[int, dict[str, Any], datetime], name: str, feature: str
-) -> tuple[Any, Any]:
-    """The engine's value for decision ``name`` and for the feature it rests on."""
-    assessment = assessed(backend, case)[1]
-    decision = assessment.decisions[name]
-    assert isinstance(decision, Decision)
-    return decision.value, assessment.features[feature].value
-
-
-def expected(
-    backend: str, case: tuple[int, dict[str, Any], datetime], name: str, feature: str
-) -> tuple[Any, Any]:
-    """The oracle's value for decision ``name`` and for the feature it rests on."""
-    index, document, at = case
-    oracle = expect(document, at, engine(backend, index).params)
-    return getattr(oracle, name), getattr(oracle, feature)
-
-
-class TestOracle:
-    """The engine decides what practice.md says, as the oracle in tests/oracle.py reads it."""
-
-    @pytest.mark.parametrize("backend", BACKENDS)
-    @given(case=cases())
-    def test_severity_is_the_one_the_practice_gives(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
-    ) -> None:
-        """The severity (raised when the blast radius grows) matches the oracle's."""
-        assert decided(backend, case, "severity", "blast_radius_growing") == expected(
-            backend, case, "severity", "blast_radius_growing"
-        )
-
-    @pytest.mark.parametrize("backend", BACKENDS)
-    @given(case=cases())
-    def test_mitigation_is_the_one_the_practice_gives(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
-    ) -> None:
-        """The mitigation, and the change correlation it rests on, match the oracle's."""
-        assert decided(backend, case, "mitigation", "change_correlated") == expected(
-            backend, case, "mitigation", "change_correlated"
-        )
-
-    @pytest.mark.parametrize("backend", BACKENDS)
-    @given(case=cases())
-    def test_remediation_is_the_one_the_practice_gives(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
-    ) -> None:
-        """The remediation, and the rollback safety it rests on, match the oracle's."""
-        assert decided(backend, case, "remediation", "rollback_safe_and_fast") == expected(
-            backend, case, "remediation", "rollback_safe_and_fast"
-        )
 
 
 class TestSeverityMonotonic:
     """More impact never lowers severity."""
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     @given(pair=impact_pairs())
     # A minor internal-tooling incident: removing its workaround takes it from SEV3 to SEV4.
     @example(
@@ -164,12 +72,12 @@ class TestSeverityMonotonic:
         )
     )
     def test_more_impact_never_lowers_severity(
-        self, backend: str, pair: tuple[dict[str, Any], dict[str, Any], datetime]
+        self, engine: Engine, pair: tuple[dict[str, Any], dict[str, Any], datetime]
     ) -> None:
         """An incident worse in any impact field is at least as severe."""
         document, worse, at = pair
-        before = engine(backend).assess(document, at=at).severity
-        after = engine(backend).assess(worse, at=at).severity
+        before = engine.assess(document, at=at).severity
+        after = engine.assess(worse, at=at).severity
         assert before is not None
         assert after is not None
         assert SEVERITY_ORDER.index(after.value) <= SEVERITY_ORDER.index(before.value), (
@@ -180,13 +88,12 @@ class TestSeverityMonotonic:
 class TestShape:
     """Every assessment has exactly one severity, mitigation and remediation."""
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     @given(case=cases())
     def test_exactly_one_severity_mitigation_and_remediation(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+        self, engines: Engines, backend: str, case: Case
     ) -> None:
         """Each of the three is a single decision with one of its documented values."""
-        assessment = assessed(backend, case)[1]
+        assessment = assessed(engines, backend, case)[1]
         spellings = {
             "severity": {"SEV1", "SEV2", "SEV3", "SEV4"},
             "mitigation": {
@@ -205,13 +112,12 @@ class TestShape:
             assert isinstance(decision, Decision), name
             assert decision.value in values, name
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     @given(case=cases())
     def test_json_form_keeps_each_decision_under_its_key(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+        self, engines: Engines, backend: str, case: Case
     ) -> None:
         """``to_dict()`` survives JSON with ``severity``, ``mitigation``, ``remediation`` and their values."""
-        assessment = assessed(backend, case)[1]
+        assessment = assessed(engines, backend, case)[1]
         data = json.loads(json.dumps(assessment.to_dict()))
         for name in ("severity", "mitigation", "remediation"):
             decision = assessment.decisions[name]
@@ -269,13 +175,12 @@ def _reparse(engine: Engine, rule_id: str, text: str) -> Any:
 class TestExplanations:
     """Explanations are faithful: what they list is what the input gives."""
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     @given(case=cases())
     def test_every_listed_check_reevaluates_to_what_it_says(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+        self, engines: Engines, backend: str, case: Case
     ) -> None:
         """Each check listed, parsed again and evaluated on the input, reads its value and holds as listed."""
-        current, assessment = assessed(backend, case)
+        current, assessment = assessed(engines, backend, case)
         views = _views(current, assessment, case[1])
         for decision in each_decision(assessment.decisions):
             listed = [(decision.rule, check) for check in decision.because]
@@ -286,13 +191,12 @@ class TestExplanations:
                 assert justify(condition, facts)[1] == [check]
                 assert interpreter.read(condition, facts) == (check.value, check.missing, check.holds)
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     @given(case=cases())
     def test_deciding_rules_hold_and_rejected_rules_do_not(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
+        self, engines: Engines, backend: str, case: Case
     ) -> None:
         """Deciding rules hold as explained; rejected rules do not, and name their first failing test."""
-        current, assessment = assessed(backend, case)
+        current, assessment = assessed(engines, backend, case)
         views = _views(current, assessment, case[1])
         conditions = {
             b.rule.id: b.condition for s in bind(current.rulesets, current.params).stages for b in s.rules
@@ -336,29 +240,23 @@ class TestRoundTrip:
 class TestDeterminism:
     """Same input, same output; the caller's objects are never touched."""
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     @given(case=cases())
-    def test_same_input_gives_equal_assessments(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
-    ) -> None:
+    def test_same_input_gives_equal_assessments(self, engines: Engines, backend: str, case: Case) -> None:
         """Assessing twice, from the document or from the Incident, gives equal assessments."""
-        index, document, at = case
-        current = engine(backend, index)
+        overrides, document, at = case
+        current = engines(backend, overrides)
         first = current.assess(document, at=at)
         assert current.assess(document, at=at) == first
         assert current.assess(Incident.from_dict(document), at=at) == first
         assert current.assess(document, at=at).to_dict() == first.to_dict()
 
-    @pytest.mark.parametrize("backend", BACKENDS)
     @given(case=cases())
-    def test_the_callers_document_is_never_mutated(
-        self, backend: str, case: tuple[int, dict[str, Any], datetime]
-    ) -> None:
+    def test_the_callers_document_is_never_mutated(self, engines: Engines, backend: str, case: Case) -> None:
         """Neither ``Incident.from_dict`` nor ``assess`` changes the document passed in."""
-        index, document, at = case
+        overrides, document, at = case
         snapshot = copy.deepcopy(document)
         Incident.from_dict(document)
-        engine(backend, index).assess(document, at=at)
+        engines(backend, overrides).assess(document, at=at)
         assert document == snapshot
 
 
@@ -367,11 +265,8 @@ class TestBackendsAgree:
     """The durable_rules backend and the native one are two implementations of one model."""
 
     @given(case=cases())
-    def test_native_and_durable_give_equal_assessments(
-        self, case: tuple[int, dict[str, Any], datetime]
-    ) -> None:
+    def test_native_and_durable_give_equal_assessments(self, engines: Engines, case: Case) -> None:
         """Decisions, traces, features and deadlines are equal on both backends."""
-        index, document, at = case
-        assert engine("durable", index).assess(document, at=at) == engine("native", index).assess(
-            document, at=at
-        )
+        overrides, document, at = case
+        durable, native = engines("durable", overrides), engines("native", overrides)
+        assert durable.assess(document, at=at) == native.assess(document, at=at)

@@ -1,4 +1,7 @@
-"""Stress: many threads, many sessions, fuzzed documents and rules files; bounded in time."""
+"""Stress: many threads, many sessions, fuzzed documents and rules files; bounded in time.
+
+The thread and session runs are marked slow: the fast suite (``pytest -m "not slow"``) skips them.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,10 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from incident_rules import Assessment, Engine, IncidentRulesError, InvalidIncident, RulesetError
 from incident_rules._engine import default_rules_dir
+from strategies import hostile_documents, rules_files
 
 SEED = json.loads((Path(__file__).parent.parent / "examples" / "inc-2025-0142.json").read_text())
 START = datetime(2025, 6, 15, 14, 20, tzinfo=timezone.utc)
@@ -40,6 +43,7 @@ def mixed_cases() -> list[tuple[dict[str, Any], datetime]]:
 CASES = mixed_cases()
 
 
+@pytest.mark.slow
 def test_eight_threads_of_ten_thousand_mixed_assessments_equal_serial() -> None:
     """8 threads x 10,000 assessments on the default engine: no crash, results equal serial.
 
@@ -70,6 +74,7 @@ def test_eight_threads_of_ten_thousand_mixed_assessments_equal_serial() -> None:
     assert mismatches == []
 
 
+@pytest.mark.slow
 class TestSessions:
     """durable_rules sessions are one-shot: never more than one live, never reused."""
 
@@ -125,27 +130,8 @@ class TestSessions:
         assert durable_engine._backend.live_sids == set()  # type: ignore[attr-defined]
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
-    max_leaves=20,
-)
-INCIDENT_KEYS = [
-    "id",
-    "title",
-    "detected_at",
-    "impact",
-    "status",
-    "signals",
-    "rollback",
-    "timeline",
-    "updates",
-]
-near_documents = st.dictionaries(st.sampled_from(INCIDENT_KEYS), json_values, max_size=9)
-
-
 @settings(suppress_health_check=[HealthCheck.too_slow])
-@given(json_values | near_documents)
+@given(hostile_documents)
 def test_arbitrary_json_documents_raise_only_invalid_incident(document: Any) -> None:
     """Any JSON value is either a valid incident or an InvalidIncident, never another error."""
     engine = Engine.default(backend="native")
@@ -159,33 +145,10 @@ def test_arbitrary_json_documents_raise_only_invalid_incident(document: Any) -> 
 
 
 PARAMS_FILE = default_rules_dir() / "params.yaml"
-yaml_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=15,
-)
-conditions = st.text(max_size=40) | st.sampled_from(
-    ["impact.scope ==", "impact.scope == 'x'", "a.b.c", "1 < 2", "not", "x in [", "'a' in impact.scope"]
-)
-rule = st.fixed_dictionaries(
-    {"id": st.text(max_size=8) | st.integers(), "when": conditions | yaml_values, "then": yaml_values}
-)
-rules_files = st.fixed_dictionaries(
-    {
-        "ruleset": st.text(max_size=8) | st.integers(),
-        "hit": st.sampled_from(["first", "collect", "unique", "any"]),
-    },
-    optional={
-        "values": st.lists(st.text(max_size=6), max_size=3),
-        "uses": yaml_values,
-        "rules": st.lists(rule, max_size=3) | yaml_values,
-        "params": yaml_values,
-    },
-)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(rules_files | yaml_values | st.text(max_size=200))
+@given(rules_files)
 def test_arbitrary_rules_files_raise_only_ruleset_errors(tmp_path: Path, content: Any) -> None:
     """Any YAML (or any text) as a rules file loads or raises RulesetError, never another error."""
     path = tmp_path / "fuzz.yaml"

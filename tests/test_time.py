@@ -26,13 +26,6 @@ def hm(text: str) -> datetime:
     return DAY.replace(hour=hours, minute=minutes)
 
 
-@pytest.fixture(scope="module", params=["native", "durable"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "durable":
-        pytest.importorskip("durable")
-    return Engine.default(backend=request.param)
-
-
 # The seed's record, read by hand: detection 14:23, mitigated 14:42, resolved 15:47; stakeholder
 # updates at 14:30, 14:45, 15:00, 15:30, 15:47; status page at 14:31; executives at 15:15.
 # Each row: from (inclusive), to (exclusive), what is due and when, overdue or not.

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for incident documents, shared by every test module.
+"""Incident documents, and documents with an instant to assess them at.
 
 Documents are JSON-shaped dicts, valid per the attrs classes of ``incident_rules._facts``: times
 are ISO 8601 text with assorted UTC offsets (``Z``, ``+05:30``, ``-09:30``, ...), optional keys
@@ -32,7 +32,6 @@ __all__ = [
     "incident_documents",
     "instants",
     "iso",
-    "more_impact",
     "zones",
 ]
 
@@ -309,16 +308,22 @@ def _moments(document: dict[str, Any]) -> list[datetime]:
 
 @st.composite
 def assessments(
-    draw: st.DrawFn, *, change_window: float = 60, rollback_fast_under: float = 5
+    draw: st.DrawFn,
+    *,
+    change_window: float = 60,
+    rollback_fast_under: float = 5,
+    deadlines: tuple[float, ...] = (),
 ) -> tuple[dict[str, Any], datetime]:
     """An incident document and an instant to assess it at.
 
     The instant is often exactly at, or a second either side of, a moment the document
-    mentions, so that "known at the instant" is exercised at its edge.
+    mentions, or a deadline (``deadlines``, minutes after detection), so that "known at the
+    instant" and "overdue" are exercised at their edges.
     """
     document = draw(incident_documents(change_window=change_window, rollback_fast_under=rollback_fast_under))
     moments = _moments(document)
     detected = moments[0]
+    moments += [detected + timedelta(minutes=minutes) for minutes in deadlines]
     near_moment = st.builds(
         lambda moment, nudge: moment + nudge,
         st.sampled_from(moments),
@@ -329,40 +334,3 @@ def assessments(
     )
     at = draw(st.one_of(near_moment, later.map(lambda delta: detected + delta), instants(detected)))
     return document, at.astimezone(draw(zones))
-
-
-_IMPACT_BUMPS = (
-    "user_facing",
-    "scope",
-    "affected_fraction",
-    "data_loss",
-    "security_breach",
-    "customer_data",
-    "pii_exposed",
-    "workaround",
-    "internal_only",
-)
-
-
-@st.composite
-def more_impact(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``document`` whose impact is at least as bad in every respect, and worse in one.
-
-    Worse: seen by users, a wider scope, a larger known affected fraction, data lost, security
-    breached, customer or personal data involved, no workaround, not only internal tooling.
-    Everything else, observations included, stays as it is.
-    """
-    impact = dict(document["impact"])
-    for bump in draw(st.sets(st.sampled_from(_IMPACT_BUMPS), min_size=1)):
-        if bump == "scope":
-            impact["scope"] = draw(st.sampled_from(SCOPES[SCOPES.index(impact["scope"]) :]))
-        elif bump == "affected_fraction":
-            if impact.get("affected_fraction") is not None:
-                impact["affected_fraction"] = draw(
-                    st.floats(min_value=float(impact["affected_fraction"]), max_value=1)
-                )
-        elif bump in ("workaround", "internal_only"):
-            impact[bump] = False
-        else:
-            impact[bump] = True
-    return {**document, "impact": impact}
