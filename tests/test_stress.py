@@ -20,7 +20,7 @@ from incident_rules._engine import default_rules_dir
 from strategies import hostile_documents, rules_files
 
 SEED = json.loads((Path(__file__).parent.parent / "examples" / "inc-2025-0142.json").read_text())
-START = datetime(2025, 6, 15, 14, 20, tzinfo=timezone.utc)
+START = datetime(2025, 6, 15, 14, 23, tzinfo=timezone.utc)  # detection: nothing is assessed before it
 
 
 def mixed_cases() -> list[tuple[dict[str, Any], datetime]]:

@@ -30,7 +30,7 @@ def hm(text: str) -> datetime:
 # updates at 14:30, 14:45, 15:00, 15:30, 15:47; status page at 14:31; executives at 15:15.
 # Each row: from (inclusive), to (exclusive), what is due and when, overdue or not.
 NEXT_STAKEHOLDER_UPDATE = [
-    ("14:20", "14:30", "14:38"),  # no update yet: detection + 15 min
+    ("14:23", "14:30", "14:38"),  # no update yet: detection + 15 min
     ("14:30", "14:45", "14:45"),
     ("14:45", "15:00", "15:00"),
     ("15:00", "15:30", "15:15"),  # the 15:15 update went to executives, not stakeholders
@@ -56,9 +56,9 @@ def expected_due(at: datetime) -> set[tuple[str, datetime, bool]]:
 
 
 class TestSeedReplay:
-    """The seed example assessed every minute from 14:20 to 15:50."""
+    """The seed example assessed every minute from its detection at 14:23 to 15:50."""
 
-    MINUTES: ClassVar = [hm("14:20") + timedelta(minutes=m) for m in range(0, 91)]
+    MINUTES: ClassVar = [hm("14:23") + timedelta(minutes=m) for m in range(0, 88)]
 
     @pytest.mark.parametrize("at", MINUTES, ids=lambda at: at.strftime("%H:%M"))
     def test_deadlines_change_where_the_record_says(self, engine: Engine, at: datetime) -> None:

@@ -191,13 +191,18 @@ class Engine:
             at: The instant to decide at: an aware datetime or ISO 8601 text with an offset.
 
         Raises:
-            InvalidIncident: The document or ``at`` is not valid.
+            InvalidIncident: The document or ``at`` is not valid, or ``at`` is before detection.
             RulesetError: A ``unique`` ruleset has two rules holding.
             EngineError: The backend failed.
         """
         instant = _instant(at)
         if not isinstance(incident, Incident):
             incident = Incident.from_dict(incident)
+        if instant < incident.detected_at:  # practice.md 15: it did not exist for its responders yet
+            raise InvalidIncident(
+                f"at: {instant.isoformat()} is before the incident was detected "
+                f"(detected_at {incident.detected_at.isoformat()}); assess at or after detection"
+            )
         features = compute_features(incident, instant, self._params)
         facts = fact_view(incident, features)
         chosen = self._backend.run(dict(facts))

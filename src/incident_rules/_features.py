@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from incident_rules._facts.model import Change, Incident, Rollback, TimelineEntry, Update
+from incident_rules._facts.model import Change, Incident, Observation, Rollback, TimelineEntry, Update
 from incident_rules._facts.schema import FieldType
 
 __all__ = ["FEATURE_PARAMS", "Feature", "compute_features", "feature_paths", "latest_updates"]
@@ -24,6 +24,7 @@ FEATURE_PARAMS = {
     "change_window": "duration",
     "rollback_fast_under": "duration",
     "blast_radius_growth": "fraction",
+    "blast_radius_factor": "number",
 }
 
 
@@ -118,10 +119,12 @@ def _rollback(incident: Incident, at: datetime, params: Mapping[str, Any]) -> De
     return ((all(checks.values()), evidence),)
 
 
-@_derives(dependencies_down=_NUMBER)
-def _dependencies(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
+@_derives(dependencies_down=_NUMBER, resources_exhausted=_NUMBER)
+def _pressure(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
+    """How many dependencies are down, and how many kinds of resource are exhausted."""
     dependencies = sorted(set(incident.signals.dependencies_down))
-    return ((len(dependencies), {"dependencies": dependencies}),)
+    resources = sorted(set(incident.signals.exhausted_resources))
+    return (len(dependencies), {"dependencies": dependencies}), (len(resources), {"resources": resources})
 
 
 def _first_ends(incident: Incident, at: datetime) -> tuple[TimelineEntry | None, TimelineEntry | None]:
@@ -161,33 +164,64 @@ def _decimal(number: float) -> Decimal:
     return Decimal(repr(number))
 
 
+#: A growth: the earlier observation, the later one, and the test that made it grow.
+_Growth = tuple[Observation, Observation, str]
+
+
+def _grows(earlier: Decimal, later: Decimal, points: Decimal, factor: Decimal) -> str | None:
+    """Which test makes ``earlier`` to ``later`` a growth (``points`` first), or None."""
+    if later <= earlier:
+        return None
+    if later - earlier >= points:
+        return "points"
+    return "factor" if later >= earlier * factor else None  # from zero, any rise
+
+
+def _growth_pair(observations: list[Observation], points: Decimal, factor: Decimal) -> _Growth | None:
+    """The first later observation that grew from the lowest before it, and the test it passed.
+
+    Against one later observation both tests are easiest to pass from the lowest earlier one,
+    so only that one is compared. Observations at the same instant are not growth of each other.
+    """
+    lowest: tuple[Decimal, Observation] | None = None
+    for _, group in itertools.groupby(observations, key=lambda o: o.at):
+        moment = [(_decimal(o.affected_fraction), o) for o in group]
+        if lowest is not None:
+            for fraction, observation in moment:
+                test = _grows(lowest[0], fraction, points, factor)
+                if test is not None:
+                    return lowest[1], observation, test
+        least = min(moment, key=lambda item: item[0])
+        if lowest is None or least[0] < lowest[0]:
+            lowest = least
+    return None
+
+
+def _shown(observation: Observation) -> str:
+    return f"{observation.affected_fraction:g} at {observation.at.isoformat()}"
+
+
 @_derives(blast_radius_growing=_BOOL)
 def _growth(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
-    """Whether the affected fraction ever rose by the growth threshold between two observations.
+    """Whether the affected fraction ever grew between two observations (practice.md 12).
 
-    Growth is remembered once seen, so escalations never shrink while the incident goes on.
+    It grew when a later observation is at least ``blast_radius_growth`` points above an
+    earlier one, or at least ``blast_radius_factor`` times it. Growth is remembered once seen,
+    so escalations never shrink while the incident goes on.
     """
-    threshold = params["blast_radius_growth"]
+    points, factor = params["blast_radius_growth"], params["blast_radius_factor"]
     observations = sorted((o for o in incident.impact.observations if o.at <= at), key=lambda o: o.at)
-    best, low, pair = Decimal(0), None, None
-    for _, group in itertools.groupby(observations, key=lambda o: o.at):
-        # Observations at the same instant are not growth of each other.
-        moment = [(_decimal(o.affected_fraction), o) for o in group]
-        for fraction, observation in moment:
-            if low is not None and fraction - low[0] > best:
-                best, pair = fraction - low[0], (low[1], observation)
-        lowest = min(moment, key=lambda item: item[0])
-        if low is None or lowest[0] < low[0]:
-            low = lowest
-    evidence: dict[str, Any] = {"observations": len(observations), "growth_threshold": threshold}
-    if pair:
-        evidence |= {
-            "from": f"{pair[0].affected_fraction:g} at {pair[0].at.isoformat()}",
-            "to": f"{pair[1].affected_fraction:g} at {pair[1].at.isoformat()}",
-            "growth": float(best),
-        }
-    growing = best > 0 and best >= _decimal(threshold)
-    return ((growing, evidence),)
+    evidence: dict[str, Any] = {
+        "observations": len(observations),
+        "growth_threshold": points,
+        "growth_factor": factor,
+    }
+    pair = _growth_pair(observations, _decimal(points), _decimal(factor))
+    if pair is not None:
+        earlier, later, test = pair
+        growth = _decimal(later.affected_fraction) - _decimal(earlier.affected_fraction)
+        evidence |= {"from": _shown(earlier), "to": _shown(later), "growth": float(growth), "by": test}
+    return ((pair is not None, evidence),)
 
 
 def latest_updates(incident: Incident, at: datetime) -> dict[str, Update]:

@@ -314,7 +314,7 @@ def assessments(
     rollback_fast_under: float = 5,
     deadlines: tuple[float, ...] = (),
 ) -> tuple[dict[str, Any], datetime]:
-    """An incident document and an instant to assess it at.
+    """An incident document and an instant to assess it at, at or after its detection.
 
     The instant is often exactly at, or a second either side of, a moment the document
     mentions, or a deadline (``deadlines``, minutes after detection), so that "known at the
@@ -332,5 +332,9 @@ def assessments(
     later = st.sampled_from(
         [timedelta(minutes=7), timedelta(minutes=16), timedelta(hours=3), timedelta(days=3)]
     )
-    at = draw(st.one_of(near_moment, later.map(lambda delta: detected + delta), instants(detected)))
+    after_detection = instants(detected + timedelta(hours=12), spread=timedelta(hours=12))
+    since_detection = later.map(lambda delta: detected + delta)
+    # An assessment before detection is an error (practice.md 15), tested on its own.
+    near_after = near_moment.filter(lambda moment: moment >= detected)
+    at = draw(st.one_of(near_after, since_detection, after_detection))
     return document, at.astimezone(draw(zones))

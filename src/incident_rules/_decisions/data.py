@@ -29,6 +29,10 @@ class Check:
     """One test of a rule condition, with the value it read and whether it held.
 
     ``missing`` tells a value the record does not have apart from one that made the test false.
+    ``op`` and ``expected`` are the comparison as written; ``negated`` says the condition tested
+    its opposite (``not features.resolved``). So ``holds`` follows from the other fields alone:
+    ``negated`` when the value is missing, else ``negated`` xor (``value`` ``op`` ``expected``),
+    where ``has`` holds for a value of true (the set holds the choice ``expected``).
     """
 
     test: str
@@ -39,6 +43,7 @@ class Check:
     holds: bool
     expected: Any = None
     param: str | None = None
+    negated: bool = False
 
 
 @attrs.frozen

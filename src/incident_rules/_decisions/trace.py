@@ -23,7 +23,7 @@ def as_check(tested: Tested) -> Check:
     test, negated, holds, value, missing = tested
     text = f"not {test.text}" if negated else test.text
     operand = test.operand
-    return Check(text, test.path, test.op, value, missing, holds, operand.value, operand.param)
+    return Check(text, test.path, test.op, value, missing, holds, operand.value, operand.param, negated)
 
 
 def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Reference, ...]:
