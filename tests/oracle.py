@@ -83,11 +83,17 @@ def _rises_by(later: float, earlier: float, threshold: float) -> bool:
     return exact > 0 and exact >= Decimal(repr(threshold))
 
 
-def blast_radius_growing(impact: Impact, at: datetime, growth: float) -> bool:
-    """The affected fraction rose by at least ``growth`` from an earlier to a later observation.
+def _multiplied_by(later: float, earlier: float, factor: float) -> bool:
+    """practice.md 12: ``later`` is a rise to at least ``factor`` times ``earlier`` (from zero, any rise)."""
+    exact_later, exact_earlier = Decimal(repr(later)), Decimal(repr(earlier))
+    return exact_later > exact_earlier and exact_later >= exact_earlier * Decimal(repr(factor))
 
-    Observations at one instant are not growth of each other. The largest rise into a moment
-    is from the lowest fraction seen before it, so one pass over the moments in order finds it.
+
+def blast_radius_growing(impact: Impact, at: datetime, growth: float, factor: float) -> bool:
+    """The affected fraction rose by ``growth`` points, or ``factor`` times, between observations.
+
+    Observations at one instant are not growth of each other. Both rises into a moment are
+    largest from the lowest fraction seen before it, so one pass over the moments finds them.
     """
     by_moment: dict[datetime, list[float]] = {}
     for observation in impact.observations:
@@ -96,7 +102,10 @@ def blast_radius_growing(impact: Impact, at: datetime, growth: float) -> bool:
     lowest = None
     for moment in sorted(by_moment):
         fractions = by_moment[moment]
-        if lowest is not None and _rises_by(max(fractions), lowest, growth):
+        highest = max(fractions)
+        if lowest is not None and (
+            _rises_by(highest, lowest, growth) or _multiplied_by(highest, lowest, factor)
+        ):
             return True
         lowest = min(fractions) if lowest is None else min(lowest, *fractions)
     return False
@@ -121,7 +130,9 @@ def derive(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Facts
     return Facts(
         correlated=change_correlated(incident, at, params["change_window"]),
         safe_and_fast=rollback_safe_and_fast(incident.rollback, params["rollback_fast_under"]),
-        growing=blast_radius_growing(incident.impact, at, params["blast_radius_growth"]),
+        growing=blast_radius_growing(
+            incident.impact, at, params["blast_radius_growth"], params["blast_radius_factor"]
+        ),
         mitigated=mitigated is not None,
         minutes_unmitigated=max(0.0, unmitigated),
         resolved=resolved is not None,
@@ -159,8 +170,10 @@ def escalations(incident: Incident, facts: Facts, decided: Decided) -> Value:
     late = facts.minutes_unmitigated > facts.params["leadership_after"]
     held = {
         "leadership": not facts.mitigated and late and as_sev1,
-        "raise_severity": facts.growing and classified != "SEV1",
-        "security": impact.customer_data or impact.pii_exposed,
+        # practice.md 11: at SEV1 too (the severity stays; the responder pool grows).
+        "raise_severity": facts.growing,
+        # practice.md 10: any breach, and customer data without one.
+        "security": impact.security_breach or impact.customer_data or impact.pii_exposed,
         "legal": impact.pii_exposed,
         "platform": any(responder.blocked_on_access for responder in incident.responders),
     }
@@ -168,11 +181,14 @@ def escalations(incident: Incident, facts: Facts, decided: Decided) -> Value:
 
 
 def effective_severity(incident: Incident, facts: Facts, decided: Decided) -> Value:
-    """practice.md 2: one level more severe when escalation raises it; None when not raised."""
+    """practice.md 2: one level more severe when escalation raises it; None when not raised.
+
+    At SEV1 the raise expands the responder pool only (practice.md 11): nothing is revised.
+    """
     escalated, classified = decided["escalations"], decided["severity"]
     assert isinstance(escalated, frozenset)
     assert isinstance(classified, str)
-    if "raise_severity" not in escalated:
+    if "raise_severity" not in escalated or classified == "SEV1":
         return None
     return SEVERITY_ORDER[max(0, SEVERITY_ORDER.index(classified) - 1)]
 
@@ -227,7 +243,7 @@ def mitigation(incident: Incident, facts: Facts, decided: Decided) -> Value:
         return chosen if chosen in ("forward_fix", "compensating_migration") else "rollback"
     if len(set(signals.dependencies_down)) == 1:
         return "circuit_breaker"
-    if {"cpu", "memory", "connections"} & set(signals.exhausted_resources):
+    if signals.exhausted_resources:  # practice.md 13: any exhausted resource
         return "scale_out"
     if signals.data_corruption_suspected:
         return "stop_writes"

@@ -21,13 +21,6 @@ AT = "2025-06-15T14:50:00Z"
 RESOURCES = ["cpu", "memory", "connections", "disk", "other"]
 
 
-@pytest.fixture(scope="module", params=["native", "durable"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "durable":
-        pytest.importorskip("durable")
-    return Engine.default(backend=request.param)
-
-
 def seed(**impact: Any) -> dict[str, Any]:
     """The seed example with ``impact`` fields replaced."""
     document = copy.deepcopy(SEED)
@@ -140,12 +133,12 @@ class TestRelativeGrowth:
         document = observed(("14:25", 0.01), ("14:25", 0.04))
         assert engine.assess(document, at=AT).features["blast_radius_growing"].value is False
 
-    def test_the_factor_is_a_param(self) -> None:
+    def test_the_factor_is_a_param(self, backend: str, engines: Any) -> None:
         """With a factor of 5, a quadrupling is not growth; with 4 it is."""
         document = observed(("14:25", 0.01), ("14:45", 0.04))
         grows = {
-            factor: Engine.default(params={"blast_radius_factor": factor})
-            .assess(document, at="2025-06-15T14:50:00Z")
+            factor: engines(backend, {"blast_radius_factor": factor})
+            .assess(document, at=AT)
             .features["blast_radius_growing"]
             .value
             for factor in (4, 5)
