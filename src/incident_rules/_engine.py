@@ -24,7 +24,7 @@ from incident_rules._features import FEATURE_PARAMS, compute_features, feature_p
 from incident_rules._rulesets.model import Ruleset
 from incident_rules._rulesets.params import ParamSpec, resolve_params
 from incident_rules._rulesets.reading import load_files, read_sources
-from incident_rules.errors import EngineError, InvalidIncident, RulesetError
+from incident_rules.errors import EngineError, InvalidIncident, Problem, RulesetError
 
 __all__ = ["Engine", "default_rules_dir"]
 
@@ -75,36 +75,49 @@ def _check_required_params(specs: Mapping[str, ParamSpec]) -> None:
         spec = specs.get(name)
         if spec is None or spec.kind != kind:
             got = "not declared" if spec is None else f"declared as {spec.kind} in {spec.source}"
-            problems.append(f"params.{name}: the engine needs this {kind} param ({got})")
+            message = f"the engine needs this {kind} param ({got})"
+            problems.append(
+                Problem(
+                    message, path=f"params.{name}", value=None if spec is None else spec.kind, expected=kind
+                )
+            )
     if problems:
         raise RulesetError(problems)
 
 
 def _choose_backend(name: object, plan: Plan) -> _Backend:
     if not isinstance(name, str) or name not in _BACKENDS:
-        raise EngineError(f"backend: must be one of {', '.join(_BACKENDS)} (got {name!r})")
+        expected = f"one of {', '.join(_BACKENDS)}"
+        raise EngineError(
+            Problem(f"must be {expected} (got {name!r})", path="backend", value=name, expected=expected)
+        )
     if name == "native":
         return NativeBackend(plan)
     why_not = durable_available()
     if why_not is None:
         return DurableBackend.for_plan(plan)
     if name == "durable":
-        raise EngineError(
+        message = (
             f"backend 'durable': durable_rules cannot be imported on Python "
             f"{sys.version_info.major}.{sys.version_info.minor} ({why_not}); use backend='native'"
         )
+        raise EngineError(Problem(message, value=name, expected="a backend that imports here"))
     return NativeBackend(plan)
 
 
 def _instant(at: object) -> datetime:
     if isinstance(at, datetime):
         if at.utcoffset() is None:
-            raise InvalidIncident(f"at: expected a timezone-aware datetime (got naive {at.isoformat()!r})")
+            expected = "a timezone-aware datetime"
+            message = f"expected {expected} (got naive {at.isoformat()!r})"
+            raise InvalidIncident(Problem(message, path="at", value=at.isoformat(), expected=expected))
         return at
     try:
         return parse_time(at)
     except BadValue as error:
-        raise InvalidIncident(f"at: {error}") from None
+        raise InvalidIncident(
+            Problem(str(error), path="at", value=error.value, expected=error.expected)
+        ) from None
 
 
 class Engine:

@@ -20,7 +20,7 @@ from incident_rules._facts.model import Incident, Update
 from incident_rules._features import latest_updates
 from incident_rules._rulesets.model import Schedule
 from incident_rules._rulesets.params import WEEKDAYS
-from incident_rules.errors import RulesetError
+from incident_rules.errors import InvalidIncident, Problem, RulesetError
 
 __all__ = ["DEADLINE_PARAMS", "WorkHours", "deadlines"]
 
@@ -45,10 +45,12 @@ class WorkHours:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> WorkHours:
         """Read the work-hours params; a working day must end after it starts."""
-        if params["work_end"] <= params["work_start"]:
+        start, end = params["work_start"], params["work_end"]
+        if end <= start:
+            message = f"must be after params.work_start (got {start:%H:%M} to {end:%H:%M})"
+            expected = f"a time after params.work_start ({start:%H:%M})"
             raise RulesetError(
-                f"params.work_end: must be after params.work_start "
-                f"(got {params['work_start']:%H:%M} to {params['work_end']:%H:%M})"
+                Problem(message, path="params.work_end", value=f"{end:%H:%M}", expected=expected)
             )
         return cls(
             params["work_start"], params["work_end"], params["work_days"], ZoneInfo(params["work_timezone"])
@@ -81,6 +83,20 @@ def _minutes(value: float) -> str:
     return f"{value:g} min"
 
 
+def _off_the_calendar(
+    incident: Incident, last: Update | None, decision: Decision, minutes: float
+) -> InvalidIncident:
+    """The error for a deadline that falls outside the years datetime can hold."""
+    path = "detected_at" if last is None else f"updates[{incident.updates.index(last)}].at"
+    base = incident.detected_at if last is None else last.at
+    expected = "a time whose deadlines fall within the years 1 to 9999"
+    message = (
+        f"the deadline of {decision.rule} ({_minutes(minutes)} later) falls outside the years "
+        f"1 to 9999 (got {base.isoformat()!r})"
+    )
+    return InvalidIncident(Problem(message, path=path, value=base.isoformat(), expected=expected))
+
+
 def _due(
     decision: Decision,
     schedule: Schedule,
@@ -96,12 +112,15 @@ def _due(
         base, minutes, since = incident.detected_at, first, "detection"
     else:
         return None  # a one-off post the audience has already received
-    if schedule.work_hours:
-        due_at = hours.add(base, minutes)
-        basis = f"{since} at {base.isoformat()} + {_minutes(minutes)} of work time"
-    else:
-        due_at = base + timedelta(minutes=minutes)
-        basis = f"{since} at {base.isoformat()} + {_minutes(minutes)}"
+    try:
+        if schedule.work_hours:
+            due_at = hours.add(base, minutes)
+            basis = f"{since} at {base.isoformat()} + {_minutes(minutes)} of work time"
+        else:
+            due_at = base + timedelta(minutes=minutes)
+            basis = f"{since} at {base.isoformat()} + {_minutes(minutes)}"
+    except OverflowError:  # datetime's calendar holds the years 1 to 9999 only
+        raise _off_the_calendar(incident, last, decision, minutes) from None
     return DueAction(
         action=decision.value,
         due_at=due_at,

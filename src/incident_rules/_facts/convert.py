@@ -26,7 +26,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from incident_rules._facts.types import Fraction
 from incident_rules._suggest import did_you_mean
-from incident_rules.errors import InvalidIncident
+from incident_rules.errors import InvalidIncident, Problem
 
 __all__ = ["BadValue", "parse_time", "structure", "unstructure"]
 
@@ -70,9 +70,17 @@ def _strict(kind: type, expected: str) -> Any:
 
 
 def _number(value: object, _: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
         raise BadValue("expected a finite number", value)
     return value
+
+
+def _finite(number: float) -> bool:
+    """Whether ``number`` is a finite float; JSON's integers have no bound, floats do."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 def _fraction(value: object, _: object) -> float:
@@ -187,7 +195,7 @@ def _join(path: str, step: str | int) -> str:
     return f"{path}.{step}" if path else step
 
 
-def _problems(error: BaseException, path: str) -> Iterator[str]:
+def _problems(error: BaseException, path: str) -> Iterator[Problem]:
     where = path or "document"
     if isinstance(error, (ClassValidationError, IterableValidationError)):
         with_notes, without_notes = error.group_exceptions()
@@ -199,11 +207,12 @@ def _problems(error: BaseException, path: str) -> Iterator[str]:
     elif isinstance(error, ForbiddenExtraKeysError):
         known = [field.name for field in attrs.fields(error.cl)]
         for key in sorted(error.extra_fields, key=repr):
-            where = _join(path, key) if isinstance(key, str) else f"{where}[{key!r}]"
-            yield f"{where}: unknown key{did_you_mean(str(key), known)}"
+            at = _join(path, key) if isinstance(key, str) else f"{where}[{key!r}]"
+            message = f"unknown key{did_you_mean(str(key), known)}"
+            yield Problem(message, path=at, value=key, expected=f"one of the keys {', '.join(known)}")
     elif isinstance(error, BadValue):
-        yield f"{where}: {error}"
+        yield Problem(str(error), path=where, value=error.value, expected=error.expected)
     elif isinstance(error, KeyError):
-        yield f"{where}: required key is missing"
+        yield Problem("required key is missing", path=where, expected="a value")
     else:
-        yield f"{where}: {error}"
+        yield Problem(str(error), path=where)

@@ -13,11 +13,29 @@ import attrs
 
 from incident_rules._rulesets.expr import DURATION_UNITS
 from incident_rules._suggest import did_you_mean
-from incident_rules.errors import RulesetError
+from incident_rules.errors import Problem, RulesetError
 
-__all__ = ["KINDS", "WEEKDAYS", "ParamSpec", "coerce", "resolve_params"]
+__all__ = ["KINDS", "MAX_DURATION_DAYS", "WEEKDAYS", "BadParamValue", "ParamSpec", "coerce", "resolve_params"]
 
 _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+
+#: The longest duration a param (or a rule's ``due``) may hold. Deadlines add durations to
+#: times and the calendar ends with the year 9999: no policy waits a century, and the bound
+#: keeps every deadline of a present-day incident computable.
+MAX_DURATION_DAYS = 36500
+
+
+class BadParamValue(ValueError):
+    """A param value that is not of its kind; says what was expected and what was given."""
+
+    def __init__(self, expected: str, value: object) -> None:
+        super().__init__(f"expected {expected} (got {value!r})")
+        self.expected = expected
+        self.value = value
+
+
+class _Narrower(ValueError):
+    """Raised by a reader with a narrower statement of what is expected than its kind's."""
 
 
 def _duration(value: object) -> float:
@@ -30,10 +48,14 @@ def _duration(value: object) -> float:
         minutes = _number(value)
     if minutes < 0:
         raise ValueError
+    if minutes > MAX_DURATION_DAYS * DURATION_UNITS["d"]:
+        raise _Narrower(f"a duration of at most {MAX_DURATION_DAYS}d")
     return minutes
 
 
 def _number(value: object) -> float:
+    # math.isfinite raises OverflowError for an integer beyond float's range; coerce reads
+    # that as not a finite number.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError
     return value
@@ -106,29 +128,38 @@ class ParamSpec:
 
 
 def coerce(kind: str, value: object) -> Any:
-    """The value read as ``kind``; raises :class:`ValueError` naming what was expected."""
+    """The value read as ``kind``; raises :class:`BadParamValue` naming what was expected."""
     read, expected = KINDS[kind]
     try:
         return read(value)
-    except (ValueError, TypeError):
-        raise ValueError(f"expected {expected} (got {value!r})") from None
+    except _Narrower as error:
+        expected = str(error)
+    except (ValueError, TypeError, OverflowError):
+        pass
+    raise BadParamValue(expected, value)
 
 
 def resolve_params(specs: Mapping[str, ParamSpec], overrides: Mapping[str, object]) -> dict[str, Any]:
     """Defaults with the caller's overrides applied; unknown or mistyped overrides are errors."""
     if not isinstance(overrides, Mapping):
-        raise RulesetError(f"params: expected a mapping of param names to values (got {overrides!r})")
+        expected = "a mapping of param names to values"
+        raise RulesetError(
+            Problem(
+                f"expected {expected} (got {overrides!r})", path="params", value=overrides, expected=expected
+            )
+        )
     problems = []
     values = {name: spec.default for name, spec in specs.items()}
     for name, value in overrides.items():
-        spec = specs.get(name)
+        path, spec = f"params.{name}", specs.get(name)
         if spec is None:
-            problems.append(f"params.{name}: unknown param{did_you_mean(str(name), specs)}")
+            message, expected = f"unknown param{did_you_mean(str(name), specs)}", f"one of {', '.join(specs)}"
+            problems.append(Problem(message, path=path, value=name, expected=expected))
             continue
         try:
             values[name] = coerce(spec.kind, value)
-        except ValueError as error:
-            problems.append(f"params.{name}: {error}")
+        except BadParamValue as error:
+            problems.append(Problem(str(error), path=path, value=value, expected=error.expected))
     if problems:
         raise RulesetError(problems)
     return values

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from incident_rules._suggest import did_you_mean
+from incident_rules.errors import Problem
 
 __all__ = ["Problems", "YamlFile", "compose"]
 
@@ -19,20 +20,40 @@ _SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "b
 
 
 class Problems:
-    """Collects ``file:line:col: message`` lines."""
+    """Collects the problems of rules files, each a :class:`~incident_rules.errors.Problem`."""
 
     def __init__(self) -> None:
-        self._found: list[tuple[str, int, int, str]] = []
+        self._found: list[Problem] = []
 
-    def add(self, file: str, node: yaml.Node | None, message: str, line: int = 0, col: int = 0) -> None:
+    def add(
+        self,
+        file: str,
+        node: yaml.Node | None,
+        message: str,
+        line: int = 0,
+        col: int = 0,
+        *,
+        path: str | None = None,
+        value: object = None,
+        expected: str | None = None,
+    ) -> None:
+        """Record a problem at ``node`` (or at ``line``:``col`` where there is no node).
+
+        The value defaults to the node's text as written, where the node is a scalar.
+        """
         if node is not None:
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        self._found.append((file, line, col, message))
+            if value is None and isinstance(node, yaml.ScalarNode):
+                value = node.value
+        problem = Problem(
+            message, path=path, value=value, expected=expected, file=file, line=line, column=col
+        )
+        self._found.append(problem)
 
     @property
-    def lines(self) -> list[str]:
-        """Every problem as ``file:line:col: message``, in file order."""
-        return [f"{file}:{line}:{col}: {message}" for file, line, col, message in sorted(self._found)]
+    def lines(self) -> list[Problem]:
+        """Every problem (its ``str`` is ``file:line:col: message``), in file order."""
+        return sorted(self._found, key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.message))
 
 
 class YamlFile:
@@ -42,9 +63,21 @@ class YamlFile:
         self.name = name
         self.text_lines = text.split("\n")
         self.problems = problems
+        self.root: yaml.Node | None = None
+        self._paths: dict[int, str] | None = None
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
-        self.problems.add(self.name, node, message)
+    def problem(
+        self, node: yaml.Node | None, message: str, *, value: object = None, expected: str | None = None
+    ) -> None:
+        self.problems.add(self.name, node, message, path=self.path_of(node), value=value, expected=expected)
+
+    def path_of(self, node: yaml.Node | None) -> str | None:
+        """Where ``node`` is in the file, like ``rules[2].when``; ``None`` for the top or unknown."""
+        if node is None or self.root is None:
+            return None
+        if self._paths is None:  # only files with problems pay for the index
+            self._paths = _node_paths(self.root)
+        return self._paths.get(id(node)) or None
 
     def mapping(self, node: yaml.Node, allowed: tuple[str, ...], what: str) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
@@ -72,7 +105,8 @@ class YamlFile:
         ):
             return value
         expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
-        self.problem(node, f"{what} must be {expected} (got {_show(node)})")
+        shown = value if isinstance(node, yaml.ScalarNode) else None
+        self.problem(node, f"{what} must be {expected} (got {_show(node)})", value=shown, expected=expected)
         return None
 
     def strings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
@@ -122,6 +156,27 @@ def _show(node: yaml.Node) -> str:
     return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
 
 
+def _node_paths(root: yaml.Node) -> dict[int, str]:
+    """The path of every node under ``root``, by ``id``; a key's node gets the path it names.
+
+    Each node is indexed once (under its first path), so repeated aliases cost nothing.
+    """
+    paths: dict[int, str] = {}
+    pending: list[tuple[yaml.Node, str]] = [(root, "")]
+    while pending:
+        node, path = pending.pop()
+        if id(node) in paths:
+            continue
+        paths[id(node)] = path
+        if isinstance(node, yaml.SequenceNode):
+            pending += [(item, f"{path}[{index}]") for index, item in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                named = f"{path}.{key_node.value}" if path else str(key_node.value)
+                pending += [(value_node, named), (key_node, named)]
+    return paths
+
+
 def _check_tags(file: YamlFile, root: yaml.Node) -> bool:
     """Reject any YAML tag beyond plain data: no object construction, ever.
 
@@ -159,4 +214,5 @@ def compose(file: YamlFile, text: str) -> yaml.Node | None:
     if node is None:
         file.problems.add(file.name, None, "empty rules file", 1, 1)
         return None
+    file.root = node
     return node if _check_tags(file, node) else None
