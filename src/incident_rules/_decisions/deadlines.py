@@ -84,14 +84,14 @@ def _minutes(value: float) -> str:
 
 
 def _off_the_calendar(
-    incident: Incident, last: Update | None, decision: Decision, minutes: float
+    incident: Incident, last: Update | None, decision: Decision, span: str
 ) -> InvalidIncident:
     """The error for a deadline that falls outside the years datetime can hold."""
     path = "detected_at" if last is None else f"updates[{incident.updates.index(last)}].at"
     base = incident.detected_at if last is None else last.at
     expected = "a time whose deadlines fall within the years 1 to 9999"
     message = (
-        f"the deadline of {decision.rule} ({_minutes(minutes)} later) falls outside the years "
+        f"the deadline of {decision.rule} ({span} later) falls outside the years "
         f"1 to 9999 (got {base.isoformat()!r})"
     )
     return InvalidIncident(Problem(message, path=path, value=base.isoformat(), expected=expected))
@@ -112,15 +112,12 @@ def _due(
         base, minutes, since = incident.detected_at, first, "detection"
     else:
         return None  # a one-off post the audience has already received
+    span = f"{_minutes(minutes)} of work time" if schedule.work_hours else _minutes(minutes)
     try:
-        if schedule.work_hours:
-            due_at = hours.add(base, minutes)
-            basis = f"{since} at {base.isoformat()} + {_minutes(minutes)} of work time"
-        else:
-            due_at = base + timedelta(minutes=minutes)
-            basis = f"{since} at {base.isoformat()} + {_minutes(minutes)}"
+        due_at = hours.add(base, minutes) if schedule.work_hours else base + timedelta(minutes=minutes)
     except OverflowError:  # datetime's calendar holds the years 1 to 9999 only
-        raise _off_the_calendar(incident, last, decision, minutes) from None
+        raise _off_the_calendar(incident, last, decision, span) from None
+    basis = f"{since} at {base.isoformat()} + {span}"
     return DueAction(
         action=decision.value,
         due_at=due_at,

@@ -19,10 +19,11 @@ __all__ = ["KINDS", "MAX_DURATION_DAYS", "WEEKDAYS", "BadParamValue", "ParamSpec
 
 _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 
-#: The longest duration a param (or a rule's ``due``) may hold. Deadlines add durations to
-#: times and the calendar ends with the year 9999: no policy waits a century, and the bound
-#: keeps every deadline of a present-day incident computable.
-MAX_DURATION_DAYS = 36500
+#: The longest duration a param (or a rule's ``due``) may hold: ten years. Deadlines add
+#: durations to times, and the calendar ends with the year 9999 (a longer span could only
+#: overflow); no response policy waits that long, and work-hours deadlines, counted day by
+#: day, stay quick to compute.
+MAX_DURATION_DAYS = 3650
 
 
 class BadParamValue(ValueError):
