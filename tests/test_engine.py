@@ -219,9 +219,9 @@ class TestCli:
         assert (data["only"]["value"], "severity" in data) == ("ok", False)
 
     def test_an_unknown_param_is_an_error_without_a_traceback(self) -> None:
-        """A misspelt ``--param`` exits 1 with our message and its suggestion."""
+        """A misspelt ``--param`` exits 4 (bad params) with our message and its suggestion."""
         result = run_cli("assess", str(SEED_PATH), "--at", SEED_AT, "--param", "change_windw=30m")
-        assert result.exit_code == 1
+        assert result.exit_code == 4
         assert "Error: params.change_windw: unknown param (did you mean 'change_window'?)" in result.output
         assert "Traceback" not in result.output
 
@@ -232,39 +232,39 @@ class TestCli:
         assert "NAME=VALUE" in result.output
 
     def test_a_missing_document_is_an_error(self, tmp_path: Path) -> None:
-        """A document that does not exist exits 1 naming it."""
+        """A document that does not exist exits 3 (bad input) naming it."""
         missing = tmp_path / "missing.json"
         result = run_cli("assess", str(missing), "--at", SEED_AT)
         assert (result.exit_code, str(missing) in result.output, "Traceback" in result.output) == (
-            1,
+            3,
             True,
             False,
         )
 
     def test_a_document_that_is_not_json_is_an_error(self, tmp_path: Path) -> None:
-        """A document that is not JSON exits 1 saying so."""
+        """A document that is not JSON exits 3 (bad input) saying so."""
         broken = tmp_path / "broken.json"
         broken.write_text("{not json", encoding="utf-8")
         result = run_cli("assess", str(broken), "--at", SEED_AT)
-        assert (result.exit_code, "not valid JSON" in result.output) == (1, True)
+        assert (result.exit_code, "not valid JSON" in result.output) == (3, True)
 
     def test_an_invalid_document_names_its_problem(self, tmp_path: Path) -> None:
-        """A document with an unknown scope exits 1 naming the path and the value."""
+        """A document with an unknown scope exits 3 (bad input) naming the path and the value."""
         document = seed()
         document["impact"]["scope"] = "global"
         path = tmp_path / "bad.json"
         path.write_text(json.dumps(document), encoding="utf-8")
         result = run_cli("assess", str(path), "--at", SEED_AT)
-        assert result.exit_code == 1
+        assert result.exit_code == 3
         assert (
             "impact.scope: must be one of none, cosmetic, minor, partial, widespread (got 'global')"
             in result.output
         )
 
     def test_an_instant_without_an_offset_is_an_error(self) -> None:
-        """``--at`` without an offset exits 1 saying an offset is needed."""
+        """``--at`` without an offset exits 3 (bad input) saying an offset is needed."""
         result = run_cli("assess", str(SEED_PATH), "--at", "2025-06-15T14:30:00")
-        assert (result.exit_code, "UTC offset" in result.output) == (1, True)
+        assert (result.exit_code, "UTC offset" in result.output) == (3, True)
 
     def test_the_installed_command_assesses_the_seed_example(self) -> None:
         """The ``incident-rules`` console script prints the same JSON as the library."""

@@ -182,7 +182,7 @@ class TestDocumentProblems:
             SCOPE_LINE,
             "impact.scope",
             "global",
-            "must be one of none, cosmetic, minor, partial, widespread",
+            "one of none, cosmetic, minor, partial, widespread",
         )
 
     def test_an_unknown_key_is_a_record_whose_value_is_the_key(self) -> None:

@@ -116,7 +116,7 @@ def _instant(at: object) -> datetime:
         return parse_time(at)
     except BadValue as error:
         raise InvalidIncident(
-            Problem(str(error), path="at", value=error.value, expected=error.expected)
+            Problem(str(error), path="at", value=error.value, expected=error.valid)
         ) from None
 
 

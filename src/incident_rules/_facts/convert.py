@@ -41,6 +41,11 @@ class BadValue(Exception):
         self.expected = expected
         self.value = value
 
+    @property
+    def valid(self) -> str:
+        """What a valid value looks like: ``expected`` without a leading "expected" or "must be"."""
+        return self.expected.removeprefix("expected ").removeprefix("must be ")
+
 
 def parse_time(value: object) -> datetime:
     """An ISO 8601 time with an explicit UTC offset; anything else raises :class:`BadValue`."""
@@ -211,7 +216,7 @@ def _problems(error: BaseException, path: str) -> Iterator[Problem]:
             message = f"unknown key{did_you_mean(str(key), known)}"
             yield Problem(message, path=at, value=key, expected=f"one of the keys {', '.join(known)}")
     elif isinstance(error, BadValue):
-        yield Problem(str(error), path=where, value=error.value, expected=error.expected)
+        yield Problem(str(error), path=where, value=error.value, expected=error.valid)
     elif isinstance(error, KeyError):
         yield Problem("required key is missing", path=where, expected="a value")
     else:
