@@ -79,7 +79,7 @@ def _asks_for_json(args: Sequence[str]) -> bool:
     return any(arg == "--format=json" or (arg, following) == ("--format", "json") for arg, following in pairs)
 
 
-def _usage_path(error: click.UsageError) -> str | None:
+def _usage_path(error: click.ClickException) -> str | None:
     """The option or argument a usage error is about, where click knows it."""
     param = getattr(error, "param", None)
     if isinstance(param, click.Parameter):
@@ -111,8 +111,7 @@ def _fail(error: Exception, *, as_json: bool) -> ExitCode:
         if isinstance(error, click.UsageError) and not as_json:
             raise error  # click prints it with the usage line and a hint, and exits with USAGE
         code, message = ExitCode.USAGE, error.format_message()
-        problem = Problem(message, path=_usage_path(error) if isinstance(error, click.UsageError) else None)
-        _report("UsageError", code, message, [problem], as_json=as_json)
+        _report("UsageError", code, message, [Problem(message, path=_usage_path(error))], as_json=as_json)
     else:
         code = ExitCode.ENGINE_FAILURE
         message = f"internal error: {type(error).__name__}: {error}"
