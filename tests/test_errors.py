@@ -217,6 +217,11 @@ class TestDocumentProblems:
         (problem,) = caught(InvalidIncident, engine.assess, document(), at="2025-06-15T14:30:00").problems
         assert (problem.path, problem.value) == ("at", "2025-06-15T14:30:00")
 
+    def test_an_instant_before_detection_is_a_record_at_at(self, engine: Engine) -> None:
+        """``at`` before ``detected_at`` is a record at ``at`` holding that instant."""
+        (problem,) = caught(InvalidIncident, engine.assess, document(), at="2025-06-15T14:00:00Z").problems
+        assert (problem.path, problem.value) == ("at", "2025-06-15T14:00:00+00:00")
+
 
 class TestRulesProblems:
     """A bad rules file gives records with the file, line, column and the YAML path."""

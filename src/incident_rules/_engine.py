@@ -212,10 +212,13 @@ class Engine:
         if not isinstance(incident, Incident):
             incident = Incident.from_dict(incident)
         if instant < incident.detected_at:  # practice.md 15: it did not exist for its responders yet
-            raise InvalidIncident(
-                f"at: {instant.isoformat()} is before the incident was detected "
-                f"(detected_at {incident.detected_at.isoformat()}); assess at or after detection"
+            detected = incident.detected_at.isoformat()
+            message = (
+                f"{instant.isoformat()} is before the incident was detected "
+                f"(detected_at {detected}); assess at or after detection"
             )
+            expected = f"a time at or after detected_at ({detected})"
+            raise InvalidIncident(Problem(message, path="at", value=instant.isoformat(), expected=expected))
         features = compute_features(incident, instant, self._params)
         facts = fact_view(incident, features)
         chosen = self._backend.run(dict(facts))
