@@ -22,9 +22,11 @@ HERE = Path(__file__).resolve().parent
 TUNED_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(512 << 20), "MALLOC_TOP_PAD_": str(64 << 20)}
 
 
-def start(function: str, spec: dict[str, Any], *, tuned_malloc: bool = False) -> subprocess.Popen[str]:
-    """Start ``function(**spec)`` in a fresh interpreter running this file."""
-    command = [sys.executable, str(HERE / "workers.py"), function, json.dumps(spec)]
+def start(
+    function: str, spec: dict[str, Any], *, tuned_malloc: bool = False, python: str | None = None
+) -> subprocess.Popen[str]:
+    """Start ``function(**spec)`` in a fresh interpreter (this one, or ``python``) running this file."""
+    command = [python or sys.executable, str(HERE / "workers.py"), function, json.dumps(spec)]
     env = os.environ | TUNED_MALLOC if tuned_malloc else None
     # This interpreter running this file: the command holds nothing from outside.
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # noqa: S603
@@ -45,9 +47,16 @@ def finish(process: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
     return {"error": f"exit code {process.returncode}: {' | '.join(tail)}"}
 
 
-def run(function: str, spec: dict[str, Any], timeout: float, *, tuned_malloc: bool = False) -> dict[str, Any]:
+def run(
+    function: str,
+    spec: dict[str, Any],
+    timeout: float,
+    *,
+    tuned_malloc: bool = False,
+    python: str | None = None,
+) -> dict[str, Any]:
     """``function(**spec)`` in a fresh process: its result, or the error or timeout."""
-    return finish(start(function, spec, tuned_malloc=tuned_malloc), timeout)
+    return finish(start(function, spec, tuned_malloc=tuned_malloc, python=python), timeout)
 
 
 def serve(function: str, spec: str) -> None:
