@@ -3,10 +3,10 @@
     python benchmarks/ab.py BEFORE_PYTHON AFTER_PYTHON [--pairs 8] [--rounds 12] [--at ISO]
 
 Each interpreter is that of a venv with one version of incident-rules installed (for example a
-``git worktree`` at another commit with its own venv). They run in turn, A B A B, each pair in
-two fresh processes timing the same inputs (this checkout's workloads, through the public API
-only, so any layout works): the seed example at ``--at`` and the mixed workload, per backend.
-On a shared machine a slow spell then hits both versions alike; read the ratio per pair.
+``git worktree`` at another commit with its own venv). They take turns, A B, B A, A B, ..., each
+pair in two fresh processes timing the same inputs (this checkout's workloads, through the
+public API only, so any layout works): the seed example at ``--at`` and the mixed workload, per
+backend. On a shared machine a slow spell then hits both versions alike; read the ratio per pair.
 Printed: per subject the median over pairs of each version's median, every pair's ratio
 after/before, and the median of those ratios. Wall time per call, and thread CPU time per call
 (``cpu``: the time the process was not running is left out).
@@ -88,7 +88,8 @@ def main() -> None:
     pairs = []
     for number in range(1, args.pairs + 1):
         pair = {}
-        for version in ("before", "after"):
+        # A B, then B A: a drift over the run (a job starting, the machine warming) cancels out.
+        for version in ("before", "after") if number % 2 else ("after", "before"):
             spec = {"rounds": args.rounds, "at": args.at}
             pair[version] = workers.run("ab.measure", spec, 600, python=getattr(args, version))
             if "error" in pair[version]:
