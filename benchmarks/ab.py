@@ -84,6 +84,9 @@ def main() -> None:
     parse.add_argument("--pairs", type=int, default=8, help="how many A B pairs (default 8)")
     parse.add_argument("--rounds", type=int, default=12, help="rounds of 200 calls per subject (default 12)")
     parse.add_argument("--at", default="2025-06-15T14:40:00Z", help="the instant of the seed example")
+    parse.add_argument(
+        "--tuned-malloc", action="store_true", help="glibc told to keep freed memory (see README, findings)"
+    )
     args = parse.parse_args()
     pairs = []
     for number in range(1, args.pairs + 1):
@@ -91,9 +94,12 @@ def main() -> None:
         # A B, then B A: a drift over the run (a job starting, the machine warming) cancels out.
         for version in ("before", "after") if number % 2 else ("after", "before"):
             spec = {"rounds": args.rounds, "at": args.at}
-            pair[version] = workers.run("ab.measure", spec, 600, python=getattr(args, version))
+            python = getattr(args, version)
+            pair[version] = workers.run(
+                "ab.measure", spec, 600, tuned_malloc=args.tuned_malloc, python=python
+            )
             if "error" in pair[version]:
-                raise SystemExit(f"{version} ({getattr(args, version)}): {pair[version]['error']}")
+                raise SystemExit(f"{version} ({python}): {pair[version]['error']}")
         pairs.append(pair)
         print(
             f"pair {number}: "
