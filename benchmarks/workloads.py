@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from incident_rules import Incident
+
 SEED_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "inc-2025-0142.json"
 #: The instant the seed example is assessed at in issue 2 (seven minutes after the alert).
 SEED_AT = "2025-06-15T14:30:00Z"
@@ -33,6 +35,11 @@ _TIMELINE_KINDS = (
     "note",
 )
 _AUDIENCES = ("status_page", "stakeholders", "executives", "team")
+
+
+def parse_at(text: str) -> datetime:
+    """An instant as the documents write it (``Z`` or an offset)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _iso(moment: datetime) -> str:
@@ -181,6 +188,12 @@ def documents(count: int, seed: int = 4) -> list[tuple[dict[str, Any], str]]:
     return [(seed_document(), SEED_AT)] + [document(rng, number) for number in range(1, count)]
 
 
+def workload_inputs(name: str, mixed_count: int) -> list[tuple[Incident, datetime]]:
+    """``seed``: the seed example at 14:30; ``mixed``: generated documents, the seed first."""
+    docs = documents(mixed_count if name == "mixed" else 1)
+    return [(Incident.from_dict(doc), parse_at(at)) for doc, at in docs]
+
+
 def long_timeline_document(length: int, longest: int = 10_000) -> tuple[dict[str, Any], str]:
     """The seed example with a timeline of ``length`` entries, assessed after the longest one.
 
@@ -188,7 +201,7 @@ def long_timeline_document(length: int, longest: int = 10_000) -> tuple[dict[str
     decisions, so the curve measures the timeline and nothing else.
     """
     doc = seed_document()
-    detected = datetime.fromisoformat(doc["detected_at"].replace("Z", "+00:00"))
+    detected = parse_at(doc["detected_at"])
     kinds = ["detected", "mitigated"] + ["note"] * max(0, length - 2)
     doc["timeline"] = [
         {
