@@ -253,6 +253,15 @@ class Assessment:
         """The communication plan: who must hear what, and on what schedule."""
         return self._many("communication")
 
+    def why_not(self, rule: str) -> WhyNot:
+        """What it would have taken for ``rule`` to fire here; see :meth:`Decision.why_not`.
+
+        Raises:
+            LookupError: No rule has that id, or no decision of this assessment comes from an engine.
+        """
+        decision = next(each_decision(self.decisions), None)
+        return (decision or Decision("", "", "", "", "")).why_not(rule)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: one top-level key per ruleset, plus the incident, instant and features."""
         result: dict[str, Any] = {"incident": self.incident_id, "at": self.at.isoformat()}
