@@ -185,6 +185,22 @@ def _apply_patches(parsed: list[ParsedFile], problems: Problems) -> list[ParsedF
     return result
 
 
+@functools.cache
+def _parsed_shipped() -> tuple[ParsedFile, ...] | None:
+    """The shipped files read once per process (None if they have problems: read them again)."""
+    problems = Problems()
+    parsed = parse_sources(shipped_sources(), problems)
+    return None if problems.lines else tuple(parsed)
+
+
+def _parse(layer: Sources, problems: Problems) -> list[ParsedFile]:
+    # Reading YAML with positions is most of the cost of loading: the shipped layer, read
+    # under every custom one, is read once. Checking only adds to the problems it is given.
+    if layer is shipped_sources() and (parsed := _parsed_shipped()) is not None:
+        return list(parsed)
+    return parse_sources(layer, problems)
+
+
 def load_layers(
     layers: Sequence[Sources], schema: Mapping[str, FieldType], *, rulesets_from: int = 0
 ) -> Loaded:
@@ -201,7 +217,7 @@ def load_layers(
     problems = Problems()
     parsed = []
     for depth, layer in enumerate(layers):
-        read = parse_sources(layer, problems)
+        read = _parse(layer, problems)
         if depth < rulesets_from:
             read = [attrs.evolve(part, ruleset=None, conditions=(), patch=None) for part in read]
         parsed.append(read)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import attrs
 
+from incident_rules._authoring.examples import example_document
 from incident_rules._authoring.layers import Loaded, load_rules
 from incident_rules._authoring.space import (
     MISSING,
@@ -57,6 +58,8 @@ class Finding:
         message: What is wrong.
         example: For findings about inputs: the facts of one input that shows it
             (``None`` for a fact that is absent).
+        document: The same input as an incident document, when every fact it names is a
+            field of the document (not a feature or a decision).
     """
 
     file: str
@@ -66,6 +69,11 @@ class Finding:
     code: str
     message: str
     example: Mapping[str, Any] | None = None
+    document: Mapping[str, Any] | None = attrs.field(init=False)
+
+    @document.default
+    def _document(self) -> Mapping[str, Any] | None:
+        return example_document(self.example) if self.example is not None else None
 
     def __str__(self) -> str:
         text = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [{self.code}]"
