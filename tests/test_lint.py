@@ -77,7 +77,9 @@ class TestPlantedProblems:
             rules:
               - {id: owner.platform, when: impact.data_loss or impact.internal_only, then: platform}
               - {id: owner.product, when: impact.user_facing or not impact.data_loss, then: product}
-              - {id: owner.never, when: impact.affected_fraction > 0.5 and impact.affected_fraction < 0.2, then: a}
+              - id: owner.never
+                when: impact.affected_fraction > 0.5 and impact.affected_fraction < 0.2
+                then: a
               - {id: owner.always, when: impact.internal_only or not impact.internal_only, then: a}
         """,
         )
@@ -91,7 +93,7 @@ class TestPlantedProblems:
         assert ("triage.yaml", 4, "unused-param") in found
         assert ("owner.yaml", 6, "overlap") in found
         assert ("owner.yaml", 7, "never-true") in found
-        assert ("owner.yaml", 8, "always-true") in found
+        assert ("owner.yaml", 10, "always-true") in found
         assert {code for _, _, code in found} == {
             "gap",
             "unreachable",
