@@ -23,6 +23,7 @@ from incident_rules._authoring.layers import fact_schema
 from incident_rules._backends.plan import BoundRule, Plan, Stage, fact_key
 from incident_rules._facts.schema import FieldType
 from incident_rules._rulesets.expr import Test, leaves
+from incident_rules._rulesets.operators import OPERATORS
 
 __all__ = [
     "MAX_CELLS",
@@ -144,7 +145,8 @@ def _constants(tests: Iterable[Test]) -> list[float]:
     found: list[float] = []
     for test in tests:
         value = test.operand.value
-        found += [item for item in (value if isinstance(value, tuple) else (value,)) if _is_number(item)]
+        items = value if OPERATORS[test.op].operand == "list" else (value,)
+        found += [item for item in items if _is_number(item)]
     return found
 
 
