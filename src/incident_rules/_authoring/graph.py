@@ -9,20 +9,19 @@ are drawn from one graph, so they cannot disagree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
 
+from incident_rules._authoring.tables import resolved_condition
 from incident_rules._rulesets.expr import Always
-from incident_rules._rulesets.model import Rule, Ruleset
+from incident_rules._rulesets.model import Ruleset
 
 __all__ = ["FORMATS", "Graph", "decision_graph", "render"]
 
 Shape = Literal["start", "rule", "outcome", "none", "ruleset"]
 FORMATS = ("mermaid", "dot")
-_PARAM = re.compile(r"params\.(\w+)")
 
 
 @attrs.frozen
@@ -49,12 +48,6 @@ class Graph:
     edges: tuple[Edge, ...]
 
 
-def _condition(rule: Rule, params: Mapping[str, Any]) -> str:
-    """The condition as written, each param followed by the value it has here."""
-    text = " ".join(rule.when.split())
-    return _PARAM.sub(lambda m: f"{m.group(0)} ({params.get(m.group(1), '?')})", text)
-
-
 def _rules(ruleset: Ruleset, params: Mapping[str, Any]) -> tuple[list[Node], list[Edge]]:
     nodes, edges = [Node("start", f"{ruleset.name} (hit: {ruleset.hit})", "start")], []
     previous = "start"
@@ -65,7 +58,7 @@ def _rules(ruleset: Ruleset, params: Mapping[str, Any]) -> tuple[list[Node], lis
         edges.append(
             Edge("start" if not chained else previous, rule_node, "else" if chained and number else "")
         )
-        edges.append(Edge(rule_node, outcome, _condition(rule, params)))
+        edges.append(Edge(rule_node, outcome, resolved_condition(rule, params)))
         previous = rule_node
     last = ruleset.rules[-1] if ruleset.rules else None
     if ruleset.hit == "first" and (last is None or not isinstance(last.condition, Always)):
