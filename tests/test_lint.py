@@ -131,6 +131,43 @@ class TestPlantedProblems:
         assert f"{planted / 'triage.yaml'}:7:1: error: rule 'triage.page-again' is unreachable" in text
 
 
+class TestDecisionDomains:
+    """A ruleset reading another's decision is enumerated over the values it can really take."""
+
+    def test_a_revised_decision_counts_each_value_once(self, tmp_path: Path) -> None:
+        """A reader of a revised decision sees each of its values in one cell each, plus none."""
+        write(
+            tmp_path,
+            "a.yaml",
+            "ruleset: a\nvalues: [x, y]\nrules:\n  - {id: a.x, when: impact.data_loss, then: x}\n",
+        )
+        write(
+            tmp_path,
+            "b.yaml",
+            """
+            ruleset: b
+            revises: a
+            values: [x]
+            rules:
+              - {id: b.x, when: decisions.a == "y" and impact.workaround, then: x}
+        """,
+        )
+        write(
+            tmp_path,
+            "c.yaml",
+            """
+            ruleset: c
+            hit: collect
+            uses: [a]
+            values: [z]
+            rules:
+              - {id: c.z, when: decisions.a == "x", then: z}
+        """,
+        )
+        report = lint(tmp_path)
+        assert report.cells["c"] == len(["x", "none"])
+
+
 class TestLoadErrors:
     """What the loader rejects is reported by lint, every problem at once."""
 
