@@ -247,7 +247,9 @@ def _domains_after(stage: Stage, tally: _Tally, domains: dict[str, tuple[Any, ..
     found = tally.values - {None} if ruleset.revises else tally.values
     known = set(domains.get(key, ())) | found
     ordered = dict.fromkeys((*domains.get(key, ()), *ruleset.values))  # in order, each once
-    domains[key] = tuple(v for v in ordered if v in known and v is not None) + ((None,) if None in known else ())
+    domains[key] = tuple(v for v in ordered if v in known and v is not None) + (
+        (None,) if None in known else ()
+    )
 
 
 def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[Finding]:
