@@ -154,6 +154,7 @@ class _Tally:
 
     cells: int = 0
     gap: tuple[Cell, ...] | None = None
+    gaps: int = 0
     holds: dict[int, int] = attrs.Factory(dict)
     first: dict[int, int] = attrs.Factory(dict)
     example: dict[int, tuple[Cell, ...]] = attrs.Factory(dict)
@@ -166,6 +167,7 @@ class _Tally:
         self.cells += 1
         if not holding:
             self.gap = self.gap or cells
+            self.gaps += 1
             self.values.add(None)
         else:
             self.values.add(stage.rules[holding[0]].rule.then)
@@ -229,7 +231,8 @@ def _gap_finding(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterable[
     if tally.gap is None or ruleset.hit == "collect" or ruleset.revises is not None:
         return  # a revision that does not hold leaves the decision it revises as it was
     message = (
-        f"gap: no rule of {ruleset.name!r} (hit: {ruleset.hit}) holds for some inputs, so it decides nothing"
+        f"gap: no rule of {ruleset.name!r} (hit: {ruleset.hit}) holds in {tally.gaps} of {tally.cells} "
+        "cells of its inputs, so it decides nothing there"
     )
     yield Finding(ruleset.file, 1, 1, "error", "gap", message, _example(axes, tally.gap))
 
