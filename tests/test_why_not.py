@@ -11,9 +11,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from incident_rules import Engine, Incident, WhyNot
+from incident_rules import Engine, Incident, WhyNot, render
 from incident_rules._authoring.space import stage_of
-from incident_rules._authoring.whynot import why_not_text
 from incident_rules._backends.codegen import holding_function
 from incident_rules._backends.plan import assert_decision, bind, settle
 from incident_rules._backends.view import fact_view
@@ -47,7 +46,7 @@ class TestAnswers:
 
     def test_the_text_names_the_change_and_the_outcome(self) -> None:
         """The text form reads 'impact.affected_fraction: 0.08 -> above 0.1'."""
-        text = why_not_text(answer("severity.significant-degradation"))
+        text = render.why_not(answer("severity.significant-degradation"))
         assert "impact.affected_fraction: 0.08 -> above 0.1" in text
         assert "would then decide severity" in text
 

@@ -21,9 +21,9 @@ from typing import Any
 from incident_rules._authoring.coverage import Run
 from incident_rules._authoring.lint import lint
 from incident_rules._authoring.policy import decision_text, read_cases, run_cases
-from incident_rules._authoring.whynot import why_not_text
 from incident_rules._decisions.data import Assessment, Decision
 from incident_rules._facts.model import Incident
+from incident_rules.render.whynot import why_not as why_not_text
 
 __all__ = ["assert_decides", "assert_lints_clean", "assert_policy_tests_pass"]
 

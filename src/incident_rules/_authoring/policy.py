@@ -26,10 +26,10 @@ import attrs
 import yaml
 
 from incident_rules._authoring.coverage import Coverage, Run
-from incident_rules._authoring.whynot import why_not_text
 from incident_rules._decisions.data import Assessment, Decision, Outcome
 from incident_rules._rulesets.yamlfile import Problems, YamlFile, compose
 from incident_rules.errors import IncidentRulesError, RulesetError
+from incident_rules.render.whynot import why_not as why_not_text
 
 __all__ = ["CaseResult", "PolicyCase", "PolicyReport", "decision_text", "read_cases", "run_cases"]
 

@@ -18,7 +18,7 @@ from incident_rules._backends.plan import BoundRule, Plan, Stage
 from incident_rules._decisions.whynot import FactChange, WhyNot
 from incident_rules._facts.schema import FieldType
 
-__all__ = ["WhyNotFinder", "why_not", "why_not_text"]
+__all__ = ["WhyNotFinder", "why_not"]
 
 Holds = Callable[[Mapping[str, Any]], bool]
 
@@ -154,36 +154,3 @@ class WhyNotFinder:
 
     def __call__(self, stage: Stage, bound: BoundRule, facts: Mapping[str, Any]) -> WhyNot:
         return why_not(stage, bound, facts, self._schemas[stage.ruleset.name])
-
-
-def _was(change: FactChange) -> str:
-    if change.was is None:
-        return "missing"
-    if isinstance(change.was, bool):
-        return "true" if change.was else "false"
-    return _number(change.was) if isinstance(change.was, (int, float)) else repr(change.was)
-
-
-def _change_text(change: FactChange) -> str:
-    path, _, choice = change.fact.partition(":")
-    if choice:
-        return f"{path}: {'add' if change.example else 'remove'} {choice!r}"
-    return f"{path}: {_was(change)} -> {change.becomes}"
-
-
-def why_not_text(answer: WhyNot) -> str:
-    """The answer as a few readable lines."""
-    head = f"{answer.rule} ({answer.source})"
-    if not answer.possible:
-        return f"{head} cannot hold: no input makes its condition true\n"
-    if answer.holds:
-        lines = [f"{head} holds"]
-    else:
-        lines = [f"{head} does not hold; it would with {len(answer.changes)} change(s):"]
-        lines += [f"  {_change_text(change)}" for change in answer.changes]
-    if answer.decides:
-        lines.append(f"and it {'decides' if answer.holds else 'would then decide'} {answer.ruleset}")
-    else:
-        would = "does not decide" if answer.holds else "would still not decide"
-        lines.append(f"but it {would}: {answer.taken_by} comes first (or, under hit: unique, holds too)")
-    return "\n".join(lines) + "\n"
