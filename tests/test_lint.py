@@ -14,6 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from incident_rules import Engine, RulesetError, lint
+from incident_rules._authoring import space
 from incident_rules._rulesets.expr import parse
 from interpreter import justify
 
@@ -302,6 +303,16 @@ class TestGeneratedRulesets:
             assume(gaps)
             engine = Engine.from_path(path, backend="native")
             assert engine.assess(gaps[0].document, at=AT).decisions["g"] is None
+
+
+def test_a_ruleset_past_the_cell_cap_is_reported_not_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the cap below severity's cells, lint warns 'too-large' for it and checks the rest."""
+    monkeypatch.setattr(space, "MAX_CELLS", 600)
+    report = lint()
+    (finding,) = report.findings
+    assert (finding.code, finding.severity, finding.file) == ("too-large", "warning", "rules/severity.yaml")
+    assert "more than the 600 lint enumerates" in finding.message
+    assert "escalations" in report.cells
 
 
 def test_findings_serialize_to_json() -> None:
