@@ -163,6 +163,12 @@ class _Tally:
     values: set[str | None] = attrs.Factory(set)
     collected: set[tuple[str, bool]] = attrs.Factory(set)
 
+    @classmethod
+    def anything(cls, stage: Stage) -> _Tally:
+        """What a ruleset not enumerated may conclude, for the rulesets that read it: anything."""
+        values = stage.ruleset.values
+        return cls(values={*values, None}, collected={(v, b) for v in values for b in (True, False)})
+
     def add(self, stage: Stage, cells: tuple[Cell, ...], holding: Sequence[int]) -> None:
         self.cells += 1
         if not holding:
@@ -265,6 +271,7 @@ def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[Finding]:
         except TooLarge as error:
             message = f"ruleset {stage.ruleset.name!r} is too large to check exactly: {error}; split it"
             findings.append(Finding(stage.ruleset.file, 1, 1, "warning", "too-large", message))
+            _domains_after(stage, _Tally.anything(stage), domains)
             continue
         cells[stage.ruleset.name] = tally.cells
         findings += [*_gap_finding(stage, axes, tally), *_rule_findings(stage, axes, tally)]
