@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from authoring_samples import AT, PARTIAL, write
 from incident_rules import Engine, RulesetError
-
-AT = "2025-06-15T14:10:00Z"
-PARTIAL = {
-    "id": "INC-1",
-    "title": "Checkout slow",
-    "detected_at": "2025-06-15T14:00:00Z",
-    "impact": {"user_facing": True, "scope": "partial", "affected_fraction": 0.08, "workaround": True},
-}
-
-
-def write(directory: Path, name: str, text: str) -> Path:
-    path = directory / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
 
 
 def problems(*paths: Path, extend: bool = True) -> tuple[str, ...]:

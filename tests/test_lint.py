@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +12,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from authoring_samples import write
 from incident_rules import Engine, RulesetError, lint
 from incident_rules._authoring import space
 from incident_rules._rulesets.expr import parse
 from interpreter import justify
 
 AT = "2025-01-01T00:10:00Z"
-
-
-def write(directory: Path, name: str, text: str) -> Path:
-    path = directory / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
 
 
 def codes(report: Any) -> list[tuple[str, int, str]]:

@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from authoring_samples import AT, PARTIAL
 from incident_rules import Engine
 from incident_rules.testing import assert_decides, assert_lints_clean, assert_policy_tests_pass
 
 ENGINE = Engine.default(backend="native")
-AT = "2025-06-15T14:10:00Z"
-PARTIAL = {
-    "id": "INC-1",
-    "title": "Checkout slow",
-    "detected_at": "2025-06-15T14:00:00Z",
-    "impact": {"user_facing": True, "scope": "partial", "affected_fraction": 0.08, "workaround": True},
-}
 SHIPPED_TESTS = Path(__file__).parent.parent / "rules" / "tests" / "shipped.yaml"
 
 

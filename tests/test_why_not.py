@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from authoring_samples import AT, PARTIAL
 from incident_rules import Engine, Incident, WhyNot, render
 from incident_rules._authoring.space import stage_of
 from incident_rules._backends.codegen import holding_function
@@ -20,13 +21,6 @@ from incident_rules._facts.schema import incident_paths
 from strategies import assessments
 
 ENGINE = Engine.default(backend="native")
-AT = "2025-06-15T14:10:00Z"
-PARTIAL = {
-    "id": "INC-1",
-    "title": "Checkout slow",
-    "detected_at": "2025-06-15T14:00:00Z",
-    "impact": {"user_facing": True, "scope": "partial", "affected_fraction": 0.08, "workaround": True},
-}
 
 
 def answer(rule: str, document: dict[str, Any] = PARTIAL) -> WhyNot:
