@@ -150,7 +150,8 @@ class WhyNotFinder:
     """Why-not answers for the rules of one plan: what an engine gives its decisions."""
 
     def __init__(self, plan: Plan) -> None:
-        self._schemas = {stage.ruleset.name: stage_schema(stage, plan) for stage in plan.stages}
+        self._plan = plan
 
     def __call__(self, stage: Stage, bound: BoundRule, facts: Mapping[str, Any]) -> WhyNot:
-        return why_not(stage, bound, facts, self._schemas[stage.ruleset.name])
+        # The schema is built when first asked for: most engines never answer a why-not.
+        return why_not(stage, bound, facts, stage_schema(stage, self._plan))
