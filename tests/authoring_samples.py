@@ -6,7 +6,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AT", "PARTIAL", "write"]
+from incident_rules import Engine
+
+__all__ = ["AT", "PARTIAL", "shipped_engine", "write"]
 
 #: Ten minutes after PARTIAL was detected.
 AT = "2025-06-15T14:10:00Z"
@@ -24,3 +26,12 @@ def write(directory: Path, name: str, text: str) -> Path:
     path = directory / name
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return path
+
+
+def shipped_engine() -> Engine:
+    """The shipped rules on the native backend, built anew (cheaply: compiled code is cached).
+
+    Not kept in a module global: a test that drops the compiled-code caches expects the code
+    to be garbage afterwards.
+    """
+    return Engine.default(backend="native")

@@ -7,15 +7,14 @@ import subprocess
 
 import pytest
 
-from incident_rules import Engine
+from authoring_samples import shipped_engine
 from incident_rules._authoring.graph import decision_graph, render
 
-ENGINE = Engine.default(backend="native")
-BY_NAME = {ruleset.name: ruleset for ruleset in ENGINE.rulesets}
+BY_NAME = {ruleset.name: ruleset for ruleset in shipped_engine().rulesets}
 
 
 def drawn(name: str, format: str) -> str:
-    return render(decision_graph(BY_NAME[name], ENGINE.rulesets, ENGINE.params), format)
+    return render(decision_graph(BY_NAME[name], shipped_engine().rulesets, shipped_engine().params), format)
 
 
 class TestMermaid:

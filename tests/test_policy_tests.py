@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 import pytest
 
+from authoring_samples import shipped_engine
 from incident_rules import Engine, RulesetError
 from incident_rules._authoring.junit import junit_xml
 from incident_rules._authoring.layers import load_rules
@@ -21,7 +22,6 @@ from incident_rules._rulesets.expr import All, AnyOf, Condition, Not, leaves
 from incident_rules._rulesets.model import Ruleset
 
 SHIPPED = Path(__file__).parent.parent / "rules" / "tests" / "shipped.yaml"
-ENGINE = Engine.default(backend="native")
 HEADER = """
 base:
   id: T
@@ -41,8 +41,8 @@ def cases_file(directory: Path, cases: str) -> Path:
     return path
 
 
-def run(path: Path, engine: Any = ENGINE) -> Any:
-    return run_cases(read_cases(path), engine, str(path))
+def run(path: Path, engine: Any = None) -> Any:
+    return run_cases(read_cases(path), engine or shipped_engine(), str(path))
 
 
 class TestShippedPolicyTests:
@@ -63,7 +63,7 @@ class TestShippedPolicyTests:
 
     def test_the_loader_does_not_read_the_tests_folder_as_rules(self) -> None:
         """The shipped rulesets are the files of rules/, not rules/tests/."""
-        assert all("tests" not in ruleset.file for ruleset in ENGINE.rulesets)
+        assert all("tests" not in ruleset.file for ruleset in shipped_engine().rulesets)
 
 
 class TestFailures:

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from authoring_samples import AT, PARTIAL
-from incident_rules import Engine
+from authoring_samples import AT, PARTIAL, shipped_engine
 from incident_rules.testing import assert_decides, assert_lints_clean, assert_policy_tests_pass
 
-ENGINE = Engine.default(backend="native")
 SHIPPED_TESTS = Path(__file__).parent.parent / "rules" / "tests" / "shipped.yaml"
 
 
@@ -20,13 +18,15 @@ class TestAssertDecides:
 
     def test_it_returns_the_decision_of_the_expected_rule(self) -> None:
         """The rule that decided is returned as the decision."""
-        decision = assert_decides(ENGINE, PARTIAL, at=AT, rule="severity.minor-with-workaround", value="SEV3")
+        decision = assert_decides(
+            shipped_engine(), PARTIAL, at=AT, rule="severity.minor-with-workaround", value="SEV3"
+        )
         assert decision.value == "SEV3"
 
     def test_a_rule_that_did_not_decide_fails_with_the_explanation_and_why_not(self) -> None:
         """The message names what decided, the tests it read, and the change the rule needs."""
         with pytest.raises(AssertionError) as caught:
-            assert_decides(ENGINE, PARTIAL, at=AT, rule="severity.significant-degradation")
+            assert_decides(shipped_engine(), PARTIAL, at=AT, rule="severity.significant-degradation")
         message = str(caught.value)
         assert "SEV3 by severity.minor-with-workaround" in message
         assert "impact.affected_fraction: 0.08 -> above 0.1" in message
@@ -34,17 +34,19 @@ class TestAssertDecides:
     def test_a_wrong_value_fails_even_when_the_rule_decided(self) -> None:
         """Expecting SEV2 from the SEV3 rule fails."""
         with pytest.raises(AssertionError, match=r"to decide severity = 'SEV2'"):
-            assert_decides(ENGINE, PARTIAL, at=AT, rule="severity.minor-with-workaround", value="SEV2")
+            assert_decides(
+                shipped_engine(), PARTIAL, at=AT, rule="severity.minor-with-workaround", value="SEV2"
+            )
 
     def test_an_unknown_rule_fails_naming_the_rules_there_are(self) -> None:
         """A rule id the engine lacks fails the assertion at once."""
         with pytest.raises(AssertionError, match=r"no rule 'severity\.nope' in this engine"):
-            assert_decides(ENGINE, PARTIAL, at=AT, rule="severity.nope")
+            assert_decides(shipped_engine(), PARTIAL, at=AT, rule="severity.nope")
 
     def test_a_collected_decision_is_found_among_the_others(self) -> None:
         """An escalation rule is found in a collect ruleset's decisions."""
         document = {**PARTIAL, "impact": {**PARTIAL["impact"], "pii_exposed": True}}
-        assert assert_decides(ENGINE, document, at=AT, rule="escalation.legal").value == "legal"
+        assert assert_decides(shipped_engine(), document, at=AT, rule="escalation.legal").value == "legal"
 
 
 class TestOtherAssertions:
@@ -63,7 +65,7 @@ class TestOtherAssertions:
 
     def test_the_shipped_policy_tests_pass(self) -> None:
         """The shipped cases pass on the shipped engine."""
-        assert_policy_tests_pass(SHIPPED_TESTS, ENGINE)
+        assert_policy_tests_pass(SHIPPED_TESTS, shipped_engine())
 
     def test_a_failing_case_fails_the_assertion_with_its_line(self, tmp_path: Path) -> None:
         """The failure names the case's file:line and what decided instead."""
@@ -84,4 +86,4 @@ class TestOtherAssertions:
         with pytest.raises(
             AssertionError, match=r"t.yaml:4: wrong\n  severity: expected value 'SEV1', got 'SEV4'"
         ):
-            assert_policy_tests_pass(path, ENGINE)
+            assert_policy_tests_pass(path, shipped_engine())

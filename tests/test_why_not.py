@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from authoring_samples import AT, PARTIAL
-from incident_rules import Engine, Incident, WhyNot, render
+from authoring_samples import AT, PARTIAL, shipped_engine
+from incident_rules import Incident, WhyNot, render
 from incident_rules._authoring.space import stage_of
 from incident_rules._backends.codegen import holding_function
 from incident_rules._backends.plan import assert_decision, bind, settle
@@ -20,11 +20,9 @@ from incident_rules._backends.view import fact_view
 from incident_rules._facts.schema import incident_paths
 from strategies import assessments
 
-ENGINE = Engine.default(backend="native")
-
 
 def answer(rule: str, document: dict[str, Any] = PARTIAL) -> WhyNot:
-    return ENGINE.assess(document, at=AT).severity.why_not(rule)
+    return shipped_engine().assess(document, at=AT).severity.why_not(rule)
 
 
 class TestAnswers:
@@ -95,17 +93,17 @@ class TestErrors:
 
     def test_an_unpickled_decision_says_it_cannot_answer(self) -> None:
         """The facts stay behind when a decision is pickled: why_not says so."""
-        decision = pickle.loads(pickle.dumps(ENGINE.assess(PARTIAL, at=AT).severity))
+        decision = pickle.loads(pickle.dumps(shipped_engine().assess(PARTIAL, at=AT).severity))
         with pytest.raises(LookupError, match="built by hand or unpickled"):
             decision.why_not("severity.data-loss")
 
 
 def _stage_facts(document: dict[str, Any], at: datetime) -> dict[str, dict[str, Any]]:
     """The facts each ruleset read, replayed from the assessment's features."""
-    assessment = ENGINE.assess(document, at=at)
+    assessment = shipped_engine().assess(document, at=at)
     facts = fact_view(Incident.from_dict(document), assessment.features)
     read = {}
-    for stage in bind(ENGINE.rulesets, ENGINE.params).stages:
+    for stage in bind(shipped_engine().rulesets, shipped_engine().params).stages:
         read[stage.ruleset.name] = dict(facts)
         assert_decision(facts, stage, settle(stage, holding_function(stage)(facts)))
     return read
@@ -139,7 +137,7 @@ def _apply(document: dict[str, Any], result: WhyNot) -> dict[str, Any] | None:
 
 _RULES = [
     (stage.ruleset.name, bound)
-    for stage in bind(ENGINE.rulesets, ENGINE.params).stages
+    for stage in bind(shipped_engine().rulesets, shipped_engine().params).stages
     for bound in stage.rules
 ]
 
@@ -151,9 +149,13 @@ class TestEveryAnswerHolds:
     def test_the_changes_make_the_rule_hold_on_its_rulesets_facts(self, case: Any, rule: Any) -> None:
         """Applied to the facts the ruleset read, the changes make the rule hold; decides is right."""
         (document, at), (name, bound) = case, rule
-        result = ENGINE.assess(document, at=at).why_not(bound.rule.id)
+        result = shipped_engine().assess(document, at=at).why_not(bound.rule.id)
         assume(result.possible and not result.holds)
-        stage = next(s for s in bind(ENGINE.rulesets, ENGINE.params).stages if s.ruleset.name == name)
+        stage = next(
+            s
+            for s in bind(shipped_engine().rulesets, shipped_engine().params).stages
+            if s.ruleset.name == name
+        )
         changed = _with_changes(_stage_facts(document, at)[name], result)
         assert holding_function(stage_of([bound], stage))(changed)
         chosen = settle(stage, holding_function(stage)(changed)) if stage.ruleset.hit != "unique" else ()
@@ -163,10 +165,10 @@ class TestEveryAnswerHolds:
     def test_the_changed_document_is_decided_by_the_rule(self, case: Any, rule: Any) -> None:
         """For rules reading no decisions, assessing the changed document makes the rule hold."""
         (document, at), (_, bound) = case, rule
-        result = ENGINE.assess(document, at=at).why_not(bound.rule.id)
+        result = shipped_engine().assess(document, at=at).why_not(bound.rule.id)
         assume(result.possible and not result.holds)
         changed = _apply(document, result)
         assume(changed is not None)
-        again = ENGINE.assess(changed, at=at).why_not(bound.rule.id)
+        again = shipped_engine().assess(changed, at=at).why_not(bound.rule.id)
         assert again.holds
         assert again.decides == result.decides
