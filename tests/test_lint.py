@@ -301,12 +301,12 @@ class TestGeneratedRulesets:
 
 def test_a_ruleset_past_the_cell_cap_is_reported_not_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the cap severity is not enumerated (a warning); its readers see every value it has."""
-    monkeypatch.setattr(space, "MAX_CELLS", 700)
+    monkeypatch.setattr(space, "MAX_CELLS", 900)
     report = lint()
-    (finding,) = report.findings
-    assert (finding.code, finding.severity, finding.file) == ("too-large", "warning", "rules/severity.yaml")
-    assert "more than the 700 lint enumerates" in finding.message
-    assert "escalations" in report.cells
+    assert {finding.code for finding in report.findings} == {"too-large"}
+    assert "rules/severity.yaml" in {finding.file for finding in report.findings}
+    assert "more than the 900 lint enumerates" in report.findings[0].message
+    assert "communication" in report.cells
 
 
 def test_findings_serialize_to_json() -> None:

@@ -9,7 +9,6 @@ severity, and where they are about inputs, an example input that shows them.
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -41,7 +40,6 @@ from incident_rules.errors import RulesetError
 __all__ = ["Finding", "LintReport", "lint"]
 
 Severity = Literal["error", "warning"]
-_POSITION = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)$", re.DOTALL)
 
 
 @attrs.frozen
@@ -130,15 +128,13 @@ class LintReport:
 
 
 def _load_findings(error: RulesetError) -> list[Finding]:
-    findings = []
-    for problem in error.problems:
-        match = _POSITION.match(problem)
-        if match is None:
-            findings.append(Finding("", 0, 0, "error", "load", problem))
-        else:
-            line, col = int(match["line"]), int(match["col"])
-            findings.append(Finding(match["file"], line, col, "error", "load", match["message"]))
-    return findings
+    """The loader's problem records as findings, at the file, line and column they name."""
+    return [
+        Finding(problem.file or "", problem.line or 0, problem.column or 0, "error", "load", problem.message)
+        if problem.file is not None
+        else Finding("", 0, 0, "error", "load", str(problem))
+        for problem in error.problems
+    ]
 
 
 def _example(axes: Sequence[Axis], cells: Sequence[Cell]) -> dict[str, Any]:
