@@ -19,7 +19,8 @@ import incident_rules
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parent.parent
-RULES = sorted(path.name for path in (ROOT / "rules").glob("*.yaml"))
+# Every file under rules/: the rulesets, and the policy tests of them in rules/tests/.
+RULES = sorted(path.relative_to(ROOT / "rules").as_posix() for path in (ROOT / "rules").rglob("*.yaml"))
 SEED_NAME = "inc-2025-0142.json"
 #: Generous: a build or an install reaches the package registries and may compile nothing.
 TIMEOUT = 600

@@ -408,9 +408,16 @@ class TestFileErrors:
         with pytest.raises(RulesetError):
             Engine.from_path(backend="native")
 
-    def test_rules_without_the_params_the_engine_needs_are_refused(self, tmp_path: Path) -> None:
-        """A rules file alone, without params.yaml, names the params the features need."""
+    def test_a_rules_file_alone_runs_on_the_shipped_params(self, tmp_path: Path) -> None:
+        """A rules file alone, without params.yaml, reads the shipped params as its base."""
         path, _ = write(tmp_path, ruleset("- id: r\n  when: true\n  then: a"))
+        engine = Engine.from_path(path, backend="native")
+        assert engine.params["change_window"] == Engine.default(backend="native").params["change_window"]
+
+    def test_an_engine_param_redeclared_with_another_kind_is_refused(self, tmp_path: Path) -> None:
+        """A file that redeclares change_window as a number names the kind the engine needs."""
+        text = "params:\n  change_window:\n    type: number\n    default: 3\n"
+        path, _ = write(tmp_path, text, "extra.yaml")
         with pytest.raises(RulesetError) as caught:
             Engine.from_path(path, backend="native")
         assert any(problem.startswith("params.change_window:") for problem in caught.value.problems)

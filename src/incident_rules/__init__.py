@@ -6,7 +6,9 @@
 # The one place the version is written: the build reads it from here (pyproject.toml).
 __version__ = "0.1.0"
 
+from incident_rules._authoring.lint import Finding, LintReport, lint
 from incident_rules._decisions.data import Assessment, Check, Decision, Explanation, Reference, Rejection
+from incident_rules._decisions.whynot import FactChange, WhyNot
 from incident_rules._engine import Engine
 from incident_rules._facts.model import (
     ActionItem,
@@ -34,11 +36,14 @@ __all__ = [
     "Engine",
     "EngineError",
     "Explanation",
+    "FactChange",
     "Feature",
+    "Finding",
     "Impact",
     "Incident",
     "IncidentRulesError",
     "InvalidIncident",
+    "LintReport",
     "Observation",
     "Postmortem",
     "Reference",
@@ -52,5 +57,7 @@ __all__ = [
     "Signals",
     "TimelineEntry",
     "Update",
+    "WhyNot",
     "__version__",
+    "lint",
 ]

@@ -225,3 +225,8 @@ def assess(
         click.echo(json.dumps(assessment.to_dict(), indent=2))
     else:
         click.echo(render.text(assessment), nl=False)
+
+
+# The rule-authoring commands live in a module of their own and add themselves to ``main`` when
+# imported; imported last, as they import ``main`` and the helpers above.
+from incident_rules import _cli_rules  # noqa: E402, F401 -- registers `rules ...` and `why-not`

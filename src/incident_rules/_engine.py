@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Mapping
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from incident_rules._authoring.layers import default_rules_dir, load_rules, read_params_file
+from incident_rules._authoring.whynot import WhyNotFinder
 from incident_rules._backends.durable import DurableBackend, durable_available
 from incident_rules._backends.native import NativeBackend
 from incident_rules._backends.plan import BoundRule, Plan, bind
@@ -19,11 +19,9 @@ from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, dead
 from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import BadValue, parse_time
 from incident_rules._facts.model import Incident
-from incident_rules._facts.schema import FieldType, incident_paths
-from incident_rules._features import FEATURE_PARAMS, compute_features, feature_paths
+from incident_rules._features import FEATURE_PARAMS, compute_features
 from incident_rules._rulesets.model import Ruleset
 from incident_rules._rulesets.params import ParamSpec, resolve_params
-from incident_rules._rulesets.reading import load_files, read_sources
 from incident_rules.errors import EngineError, InvalidIncident, Problem, RulesetError
 
 __all__ = ["Engine", "default_rules_dir"]
@@ -43,32 +41,6 @@ class _Backend(Protocol):
     def run(self, facts: dict[str, Any]) -> dict[str, tuple[BoundRule, ...]]: ...
 
 
-def default_rules_dir() -> Path:
-    """The directory of the shipped rulesets, ``rules/`` beside the package or in the checkout.
-
-    A wheel ships them inside the package (``incident_rules/rules``); an editable install from
-    the checkout runs the package from ``src/``, so they are the checkout's own ``rules/``.
-    Either way the directory is named ``rules``, so decision sources read ``rules/<file>:<line>``.
-    """
-    packaged = Path(str(resources.files("incident_rules") / "rules"))
-    checkout = Path(__file__).resolve().parent.parent.parent / "rules"
-    if not packaged.is_dir() and checkout.is_dir():
-        return checkout
-    return packaged  # when neither exists, reading it names the place the rules belong
-
-
-@functools.cache
-def _schema() -> dict[str, FieldType]:
-    return incident_paths() | feature_paths()
-
-
-@functools.cache
-def _shipped_rules() -> tuple[tuple[Ruleset, ...], dict[str, ParamSpec]]:
-    """The shipped rulesets, read and checked once per process; sources read ``rules/...``."""
-    directory = default_rules_dir()
-    return load_files(read_sources([directory], root=directory.parent), _schema())
-
-
 def _check_required_params(specs: Mapping[str, ParamSpec]) -> None:
     problems = []
     for name, kind in (FEATURE_PARAMS | DEADLINE_PARAMS).items():
@@ -83,6 +55,12 @@ def _check_required_params(specs: Mapping[str, ParamSpec]) -> None:
             )
     if problems:
         raise RulesetError(problems)
+
+
+def _mapping(params: object) -> Mapping[str, object]:
+    if not isinstance(params, Mapping):
+        raise RulesetError(f"params: expected a mapping of param names to values (got {params!r})")
+    return params
 
 
 def _choose_backend(name: object, plan: Plan) -> _Backend:
@@ -141,7 +119,7 @@ class Engine:
         self._hours = WorkHours.from_params(self._params)
         self._plan = bind(rulesets, self._params)
         self._backend = _choose_backend(backend, self._plan)
-        self._explainer = Explainer(self._plan)
+        self._explainer = Explainer(self._plan, WhyNotFinder(self._plan))
         self._display = sorted(
             (ruleset.name for ruleset in rulesets if ruleset.revises is None),
             key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)),
@@ -160,26 +138,43 @@ class Engine:
             RulesetError: An override names an unknown param or has the wrong type.
             EngineError: The backend is unknown, or ``"durable"`` cannot be imported here.
         """
-        rulesets, specs = _shipped_rules()
-        return cls(rulesets, specs, params=params, backend=backend)
+        loaded = load_rules()
+        return cls(loaded.rulesets, loaded.params, params=params, backend=backend)
 
     @classmethod
     def from_path(
         cls,
         *paths: Path | str,
+        extend: bool = False,
         params: Mapping[str, object] | None = None,
+        params_file: Path | str | None = None,
         backend: BackendName = "auto",
     ) -> Engine:
         """The engine for the rules files at ``paths`` (files, or directories of ``.yaml``).
 
+        The shipped params are always the base: the files may declare params of their own and
+        redeclare shipped ones. With ``extend``, the shipped rulesets are the base too: a
+        ruleset of the same name replaces a shipped one, an ``overrides: <ruleset>`` file
+        changes, disables or adds single rules by id, and other rulesets are added.
+
+        Args:
+            paths: Rules files, or directories of ``.yaml`` files.
+            extend: Add to and override the shipped rulesets instead of replacing them.
+            params: Overrides of the params, by name; applied after ``params_file``.
+            params_file: A YAML file mapping param names to values.
+            backend: As for :meth:`default`.
+
         Raises:
-            RulesetError: With every problem of every file, each as ``file:line:col: message``.
+            RulesetError: With every problem of every file, each as ``file:line:col: message``;
+                or an override names an unknown param, ruleset or rule, or has the wrong type.
             EngineError: The backend is unknown, or ``"durable"`` cannot be imported here.
         """
         if not paths:
             raise RulesetError("from_path: give at least one rules file or directory")
-        rulesets, specs = load_files(read_sources(paths), _schema())
-        return cls(rulesets, specs, params=params, backend=backend)
+        loaded = load_rules(paths, extend=extend)
+        if params_file is not None:
+            params = {**read_params_file(params_file), **_mapping(params or {})}
+        return cls(loaded.rulesets, loaded.params, params=params, backend=backend)
 
     @property
     def backend(self) -> str:

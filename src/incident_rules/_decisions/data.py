@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from incident_rules._decisions.whynot import WhyNot
 from incident_rules._facts.convert import unstructure
 from incident_rules._features import Feature
 from incident_rules._rulesets.model import Schedule
@@ -108,6 +109,13 @@ def _explained(explain: Callable[[], Explanation]) -> Explanation:
     return explain()
 
 
+def _no_why_not(rule: str) -> WhyNot:
+    raise LookupError(
+        f"why_not({rule!r}): this decision was built by hand or unpickled; "
+        "ask a decision of an engine's assessment"
+    )
+
+
 @attrs.frozen
 class Decision:
     """One conclusion, the rule that gave it, and the facts that made the rule hold.
@@ -141,6 +149,24 @@ class Decision:
     _explain: Callable[[], Explanation] = attrs.field(
         factory=_Given, eq=_explained, repr=False, alias="explain"
     )
+    #: Given by the engine like ``explain``: the why-not of any rule on this assessment's facts.
+    _why_not: Callable[[str], WhyNot] = attrs.field(
+        default=_no_why_not, eq=False, repr=False, alias="why_not"
+    )
+
+    def why_not(self, rule: str) -> WhyNot:
+        """What it would have taken for ``rule`` to fire, on the facts of this assessment.
+
+        Args:
+            rule: The id of any rule of the engine, such as ``"severity.data-loss"``.
+
+        Returns:
+            The fewest fact changes that make the rule hold, and whether it would then decide.
+
+        Raises:
+            LookupError: No rule has that id, or the decision does not come from an engine.
+        """
+        return self._why_not(rule)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled and copied with the explanation worked out: the facts behind it stay behind.
@@ -226,6 +252,15 @@ class Assessment:
     def communication(self) -> tuple[Decision, ...]:
         """The communication plan: who must hear what, and on what schedule."""
         return self._many("communication")
+
+    def why_not(self, rule: str) -> WhyNot:
+        """What it would have taken for ``rule`` to fire here; see :meth:`Decision.why_not`.
+
+        Raises:
+            LookupError: No rule has that id, or no decision of this assessment comes from an engine.
+        """
+        decision = next(each_decision(self.decisions), None)
+        return (decision or Decision("", "", "", "", "")).why_not(rule)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: one top-level key per ruleset, plus the incident, instant and features."""

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from incident_rules._backends.codegen import Explain, Tested, explaining_functions
 from incident_rules._backends.plan import BoundRule, Plan, Stage, assert_decision
 from incident_rules._decisions.data import Check, Decision, Explanation, Outcome, Reference, Rejection
+from incident_rules._decisions.whynot import WhyNot
 from incident_rules._rulesets.operators import OPERATORS
+from incident_rules._suggest import did_you_mean
 
-__all__ = ["Explainer", "as_check"]
+__all__ = ["Explainer", "FindWhyNot", "as_check"]
 
 T = TypeVar("T")
 #: What a ruleset concluded, as the rulesets after it read it.
 Settled = Reference | tuple[Reference, ...] | None
 _HOLDS = 2  # where a Tested says whether the test held
+#: What answers why-not for a rule of a stage, on the facts that stage read.
+FindWhyNot = Callable[[Stage, BoundRule, Mapping[str, Any]], WhyNot]
 
 
 def as_check(tested: Tested) -> Check:
@@ -54,8 +58,10 @@ def _settle_into(settled: dict[str, T | tuple[T, ...] | None], stage: Stage, sta
 class Explainer:
     """Decisions of one plan with their explanations; every rule's explanation compiled once."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, why_not: FindWhyNot | None = None) -> None:
         self.plan = plan
+        self.find_why_not = why_not
+        self.rules = {bound.rule.id: (stage, bound) for stage in plan.stages for bound in stage.rules}
         self.explain: dict[int, Explain] = {}
         for stage in plan.stages:
             self.explain |= explaining_functions(stage)
@@ -108,27 +114,41 @@ class _Replay:
         self, explainer: Explainer, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
     ) -> None:
         self._explainer, self._chosen, self._facts = explainer, chosen, facts
-        self._explanations: dict[int, Explanation] | None = None
+        self._explanations: tuple[dict[int, Explanation], dict[str, dict[str, Any]]] | None = None
 
     def explanation(self, index: int) -> Explanation:
         if self._explanations is None:  # two threads may both work it out: same result
             self._explanations = self._explain_all()
-        return self._explanations[index]
+        return self._explanations[0][index]
 
-    def _explain_all(self) -> dict[int, Explanation]:
-        seen, explanations = dict(self._facts), {}
+    def why_not(self, rule: str) -> WhyNot:
+        """What it would take for ``rule`` to fire, on the facts its ruleset read."""
+        found = self._explainer.rules.get(rule)
+        if found is None or self._explainer.find_why_not is None:
+            hint = did_you_mean(rule, self._explainer.rules) if isinstance(rule, str) else ""
+            raise LookupError(f"why_not: no rule {rule!r} in this engine{hint}")
+        if self._explanations is None:
+            self._explanations = self._explain_all()
+        stage, bound = found
+        return self._explainer.find_why_not(stage, bound, self._explanations[1][stage.ruleset.name])
+
+    def _explain_all(self) -> tuple[dict[int, Explanation], dict[str, dict[str, Any]]]:
+        """Every explanation, and the facts each ruleset read (for why-not)."""
+        seen, explanations, read = dict(self._facts), {}, {}
         settled: dict[str, Settled] = {}
         for stage in self._explainer.plan.stages:
             standing = self._chosen[stage.ruleset.name]
             for bound in standing:
                 explanations[bound.index] = self._explainer.explanation(stage, bound, seen, settled)
+            read[stage.ruleset.name] = dict(seen)
             assert_decision(seen, stage, standing)
             references = tuple(Reference(stage.ruleset.name, b.rule.id, b.rule.then) for b in standing)
             _settle_into(settled, stage, references)
-        return explanations
+        return explanations, read
 
 
 def _decision(stage: Stage, bound: BoundRule, replay: _Replay) -> Decision:
     rule = bound.rule
     explain = functools.partial(replay.explanation, bound.index)
-    return Decision(rule.then, rule.id, stage.ruleset.name, rule.title, bound.source, bound.schedule, explain)
+    fields = (rule.then, rule.id, stage.ruleset.name, rule.title, bound.source, bound.schedule)
+    return Decision(*fields, explain, replay.why_not)

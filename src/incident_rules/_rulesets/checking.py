@@ -10,7 +10,7 @@ import yaml
 
 from incident_rules._facts.schema import FieldType
 from incident_rules._rulesets.expr import Test, leaves
-from incident_rules._rulesets.model import Rule, Ruleset
+from incident_rules._rulesets.model import Rule, Ruleset, RulesetPatch
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._rulesets.params import ParamSpec
 from incident_rules._rulesets.yamlfile import Problems, YamlFile
@@ -23,11 +23,17 @@ _PARAM_TYPES = {"duration": "number", "fraction": "number", "number": "number", 
 
 @attrs.frozen
 class ParsedFile:
-    """What one rules file declares, with the YAML nodes of its conditions for positions."""
+    """What one rules file declares, with the YAML nodes of its conditions for positions.
+
+    An ``overrides:`` file has no ruleset of its own but a ``patch``, with the nodes of the
+    conditions it writes by rule id (``patch_conditions``); it is applied before checking.
+    """
 
     ruleset: Ruleset | None
     params: tuple[ParamSpec, ...]
     conditions: tuple[tuple[Rule, yaml.ScalarNode, YamlFile], ...]
+    patch: RulesetPatch | None = None
+    patch_conditions: tuple[tuple[str, yaml.ScalarNode, YamlFile], ...] = ()
 
 
 def _upstream(name: str, rulesets: Mapping[str, Ruleset]) -> set[str]:

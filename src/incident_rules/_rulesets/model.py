@@ -9,7 +9,7 @@ import attrs
 from incident_rules._facts.schema import FieldType
 from incident_rules._rulesets.expr import Condition, Operand
 
-__all__ = ["Due", "Hit", "Rule", "RuleSource", "Ruleset", "Schedule"]
+__all__ = ["Due", "Hit", "Rule", "RulePatch", "RuleSource", "Ruleset", "RulesetPatch", "Schedule"]
 
 Hit = Literal["first", "collect", "unique"]
 
@@ -87,3 +87,34 @@ class Ruleset:
         if self.hit == "collect":
             return FieldType("set", self.values)
         return FieldType("enum", self.values, optional=True)
+
+
+@attrs.frozen
+class RulePatch:
+    """One entry of an ``overrides:`` file: a change to a rule of a ruleset read before, by id.
+
+    Fields left ``None`` keep the rule's own; a rule id the ruleset does not have adds a rule
+    (it then needs ``when`` and ``then``). ``before`` / ``after`` name the rule it goes next to.
+    """
+
+    id: str
+    source: RuleSource
+    when: str | None = None
+    condition: Condition | None = None
+    then: str | None = None
+    title: str | None = None
+    description: str | None = None
+    due: Due | None = None
+    enabled: bool = True
+    before: str | None = None
+    after: str | None = None
+
+
+@attrs.frozen
+class RulesetPatch:
+    """An ``overrides: <ruleset>`` file: changes to single rules of a ruleset read before."""
+
+    target: str
+    rules: tuple[RulePatch, ...]
+    file: str
+    line: int

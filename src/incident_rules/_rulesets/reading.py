@@ -16,18 +16,22 @@ import yaml
 from incident_rules._facts.schema import FieldType
 from incident_rules._facts.types import Audience
 from incident_rules._rulesets.checking import ParsedFile, check
-from incident_rules._rulesets.expr import ExprProblem, Operand, parse
-from incident_rules._rulesets.model import Due, Rule, Ruleset, RuleSource
+from incident_rules._rulesets.expr import Condition, ExprProblem, Operand, parse
+from incident_rules._rulesets.model import Due, Rule, RulePatch, Ruleset, RulesetPatch, RuleSource
 from incident_rules._rulesets.params import KINDS, ParamSpec, coerce
 from incident_rules._rulesets.yamlfile import Problems, YamlFile, compose
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import RulesetError
 
-__all__ = ["load_files", "read_sources"]
+__all__ = ["load_files", "parse_sources", "read_sources"]
 
 _HITS = ("first", "collect", "unique")
-_FILE_KEYS = ("ruleset", "title", "description", "hit", "values", "uses", "revises", "params", "rules")
-_RULE_KEYS = ("id", "title", "description", "when", "then", "due")
+_FILE_KEYS = (
+    *("ruleset", "title", "description", "hit", "values", "uses", "revises", "params", "rules"),
+    "overrides",
+)
+_RULE_KEYS = ("id", "title", "description", "when", "then", "due", "enabled")
+_PATCH_KEYS = (*_RULE_KEYS, "before", "after")
 _DUE_KEYS = ("audience", "within", "every", "work_hours")
 _PARAM_KEYS = ("type", "default", "description")
 
@@ -87,39 +91,103 @@ def _read_due(file: YamlFile, node: yaml.Node) -> Due:
     return Due(audience, within, every, bool(work_hours))
 
 
+def _read_condition(file: YamlFile, node: yaml.Node) -> tuple[str, Condition] | None:
+    """A ``when`` as text and parsed, or None (with the problem added)."""
+    when = file.scalar(node, (str, bool), "when")
+    if when is None:
+        return None
+    text = "true" if when is True else "false" if when is False else when
+    try:
+        return text, parse(text)
+    except ExprProblem as problem:
+        line, col = file.expression_position(node, problem.line, problem.col)
+        file.problems.add(file.name, None, problem.message, line, col)
+        return None
+
+
+def _read_enabled(file: YamlFile, fields: Mapping[str, yaml.Node]) -> bool:
+    return file.scalar(fields["enabled"], bool, "enabled") is not False if "enabled" in fields else True
+
+
 def _read_rule(
     file: YamlFile, node: yaml.Node, values: tuple[str, ...]
-) -> tuple[Rule, yaml.ScalarNode] | None:
+) -> tuple[Rule, yaml.ScalarNode, bool] | None:
     fields = file.mapping(node, _RULE_KEYS, "a rule")
     missing = [key for key in ("id", "when", "then") if key not in fields]
     if missing:
         file.problem(node, f"rule is missing {', '.join(missing)}")
     rule_id = file.scalar(fields["id"], str, "id") if "id" in fields else None
-    when = file.scalar(fields["when"], (str, bool), "when") if "when" in fields else None
+    read = _read_condition(file, fields["when"]) if "when" in fields else None
     then = file.scalar(fields["then"], str, "then") if "then" in fields else None
     if then is not None and values and then not in values:
         file.problem(
             fields["then"], f"then {then!r} is not one of the ruleset's values{did_you_mean(then, values)}"
         )
-    if rule_id is None or when is None or then is None:
+    if rule_id is None or read is None or then is None:
         return None
-    text = "true" if when is True else "false" if when is False else when
-    try:
-        condition = parse(text)
-    except ExprProblem as problem:
-        line, col = file.expression_position(fields["when"], problem.line, problem.col)
-        file.problems.add(file.name, None, problem.message, line, col)
-        return None
+    text, condition = read
     title = file.scalar(fields["title"], str, "title") if "title" in fields else rule_id
     description = file.scalar(fields["description"], str, "description") if "description" in fields else ""
     source = RuleSource(file.name, node.start_mark.line + 1)
     due = _read_due(file, fields["due"]) if "due" in fields else None
     rule = Rule(rule_id, title or rule_id, text, condition, then, source, description or "", due)
-    return rule, fields["when"]
+    return rule, fields["when"], _read_enabled(file, fields)
+
+
+def _read_patch_rule(file: YamlFile, node: yaml.Node) -> tuple[RulePatch, yaml.Node | None] | None:
+    fields = file.mapping(node, _PATCH_KEYS, "an override of a rule")
+    if "id" not in fields:
+        file.problem(node, "an override of a rule needs the id of the rule it changes or adds")
+        return None
+    read = _read_condition(file, fields["when"]) if "when" in fields else None
+    if "when" in fields and read is None:
+        return None
+    text, condition = read if read else (None, None)
+    strings = {
+        key: file.scalar(fields[key], str, key) if key in fields else None
+        for key in ("id", "then", "title", "description", "before", "after")
+    }
+    if strings["id"] is None:
+        return None
+    due = _read_due(file, fields["due"]) if "due" in fields else None
+    patch = RulePatch(
+        strings["id"],
+        RuleSource(file.name, node.start_mark.line + 1),
+        text,
+        condition,
+        strings["then"],
+        strings["title"],
+        strings["description"],
+        due,
+        _read_enabled(file, fields),
+        strings["before"],
+        strings["after"],
+    )
+    return patch, fields.get("when")
+
+
+def _read_overrides(file: YamlFile, node: yaml.Node, top: Mapping[str, yaml.Node]) -> ParsedFile:
+    """An ``overrides: <ruleset>`` file: changes to rules of a ruleset read before it."""
+    for key in ("ruleset", "hit", "values", "uses", "revises", "params"):
+        if key in top:
+            file.problem(top[key], f"an overrides file changes single rules; {key!r} is not allowed in it")
+    target = file.scalar(top["overrides"], str, "overrides")
+    rule_nodes = top.get("rules")
+    if not isinstance(rule_nodes, yaml.SequenceNode) or not rule_nodes.value:
+        file.problem(rule_nodes or node, "an overrides file needs a non-empty list of rules")
+        return ParsedFile(None, (), ())
+    read = [pair for pair in map(lambda n: _read_patch_rule(file, n), rule_nodes.value) if pair]
+    patch = RulesetPatch(
+        target or "", tuple(p for p, _ in read), file.name, top["overrides"].start_mark.line + 1
+    )
+    nodes = tuple((p.id, when, file) for p, when in read if isinstance(when, yaml.ScalarNode))
+    return ParsedFile(None, (), (), patch, nodes)
 
 
 def _read_file(file: YamlFile, node: yaml.Node) -> ParsedFile:
     top = file.mapping(node, _FILE_KEYS, "a rules file")
+    if "overrides" in top:
+        return _read_overrides(file, node, top)
     params = tuple(_read_params(file, top["params"])) if "params" in top else ()
     if "ruleset" not in top:
         if "rules" in top:
@@ -143,7 +211,9 @@ def _read_file(file: YamlFile, node: yaml.Node) -> ParsedFile:
         file.problem(rule_nodes or node, "a ruleset needs a non-empty list of rules")
         rule_nodes = yaml.SequenceNode("tag:yaml.org,2002:seq", [])
     read = [_read_rule(file, rule_node, values) for rule_node in rule_nodes.value]
-    pairs = [pair for pair in read if pair is not None]
+    triples = [triple for triple in read if triple is not None]
+    # A disabled rule is read and checked like any other, then left out of its ruleset.
+    pairs = [(rule, when) for rule, when, enabled in triples if enabled]
     title = file.scalar(top["title"], str, "title") if "title" in top else name
     description = file.scalar(top["description"], str, "description") if "description" in top else ""
     ruleset = Ruleset(
@@ -157,7 +227,7 @@ def _read_file(file: YamlFile, node: yaml.Node) -> ParsedFile:
         description=description or "",
         revises=revises,
     )
-    return ParsedFile(ruleset, params, tuple((rule, when, file) for rule, when in pairs))
+    return ParsedFile(ruleset, params, tuple((rule, when, file) for rule, when, _ in triples))
 
 
 def load_files(
@@ -171,16 +241,21 @@ def load_files(
         RulesetError: With every problem of every file.
     """
     problems = Problems()
+    ordered, params = check(parse_sources(sources, problems), schema, problems)
+    if problems.lines:
+        raise RulesetError(problems.lines)
+    return ordered, params
+
+
+def parse_sources(sources: Iterable[tuple[str, str]], problems: Problems) -> list[ParsedFile]:
+    """Read rules files given as ``(display name, text)``, not yet checked against each other."""
     parsed: list[ParsedFile] = []
     for name, text in sources:
         file = YamlFile(name, text, problems)
         node = compose(file, text)
         if node is not None:
             parsed.append(_read_file(file, node))
-    ordered, params = check(parsed, schema, problems)
-    if problems.lines:
-        raise RulesetError(problems.lines)
-    return ordered, params
+    return parsed
 
 
 def read_sources(paths: Iterable[Path | str], root: Path | None = None) -> list[tuple[str, str]]:

@@ -4,5 +4,6 @@
 """
 
 from incident_rules.render.text import text
+from incident_rules.render.whynot import why_not
 
-__all__ = ["text"]
+__all__ = ["text", "why_not"]

@@ -1,0 +1,1 @@
+"""Rule authoring: layered rulesets, the exact fact space, lint, why-not, policy tests, diagrams."""
