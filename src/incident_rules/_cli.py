@@ -225,3 +225,9 @@ def assess(
         click.echo(json.dumps(assessment.to_dict(), indent=2))
     else:
         click.echo(render.text(assessment), nl=False)
+
+
+# Commands kept in modules of their own; they import this module's helpers when they run.
+from incident_rules._cli_replay import replay  # noqa: E402 -- after main, which it joins
+
+main.add_command(replay)
