@@ -89,7 +89,8 @@ class TestAgainst:
         result = run(str(incidents), "--against", str(candidate), "--param", "significant_fraction=0.05")
         assert result.exit_code == 0
         assert result.stdout.startswith("1 of 2 incidents change a decision; 1 could not be decided")
-        assert "INC-PARTIAL (" in result.stdout and "severity: SEV3 -> SEV2" in result.stdout
+        assert "INC-PARTIAL (" in result.stdout
+        assert "severity: SEV3 -> SEV2" in result.stdout
 
     def test_markdown_is_a_pull_request_comment(self, incidents: Path) -> None:
         """The same diff as Markdown tables."""
