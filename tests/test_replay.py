@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from incident_rules import Engine, Incident, InvalidIncident
 from incident_rules._backends.durable import durable_available
 from incident_rules._engine import _shipped_rules
+from incident_rules._replay.progress import terminal_progress
 from incident_rules._replay.records import record
 from strategies import assessments
 
@@ -246,3 +247,34 @@ class TestGuide:
         (block,) = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
         exec(compile(block, "docs/replay.md", "exec"), {})
         assert capsys.readouterr().out == "SEV1 severity.widespread-outage\n0 of 1 change\n"
+
+
+class _Terminal(io.StringIO):
+    """A text stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+class TestProgressBar:
+    def test_no_bar_is_drawn_in_ci(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With ``CI`` set there is no callback, even on a terminal."""
+        monkeypatch.setenv("CI", "true")
+        with terminal_progress(_Terminal()) as progress:
+            assert progress is None
+
+    def test_no_bar_is_drawn_when_piped(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A stream that is not a terminal gets no callback."""
+        monkeypatch.delenv("CI", raising=False)
+        with terminal_progress(io.StringIO()) as progress:
+            assert progress is None
+
+    def test_a_terminal_bar_counts_the_documents(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """On a terminal, outside CI, the bar ends at the number of documents done."""
+        monkeypatch.delenv("CI", raising=False)
+        monkeypatch.setattr("incident_rules._replay.progress.DELAY_S", 0)
+        stream = _Terminal()
+        with terminal_progress(stream) as progress:
+            assert progress is not None
+            list(Engine.default().assess_many([seed()] * 3, at=SEED_AT, progress=progress))
+        assert "3/3" in stream.getvalue()
