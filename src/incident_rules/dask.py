@@ -1,7 +1,7 @@
 """Replay on a Dask cluster: a bag of documents, or a DataFrame of JSON text, into flat records.
 
 Install with ``pip install 'incident-rules[dask]'``; the base install never imports Dask. The
-engine travels to the cluster once, as one key of the task graph (it pickles as its rules
+engine travels to each worker once, broadcast before the tasks run (it pickles as its rules
 sources, params and backend), so each worker builds it once and every task on that worker reuses
 it. Every partition is decided with ``errors="record"``: a bad document is a row with its
 problems, never a failed job. The records are those of :meth:`Engine.assess_many`, so the result
@@ -76,11 +76,28 @@ def _meta(engine: Engine) -> pandas.DataFrame:
     return _frame([], columns(engine.decision_names))
 
 
+def _shipped(engine: Engine) -> Any:
+    """The engine as one piece of cluster data: on every worker of a distributed client at once.
+
+    Broadcast, because a dependency held by one worker draws every task to that worker; without
+    a distributed client, one key of the graph.
+    """
+    from dask.delayed import delayed
+
+    try:
+        from distributed import get_client
+
+        client: Any = get_client()  # distributed's API is untyped
+    except (ImportError, ValueError):  # no distributed, or no client: a local scheduler
+        return delayed(engine, pure=True)
+    return client.scatter(engine, broadcast=True, hash=False)
+
+
 def _from_parts(parts: list[Any], engine: Engine, at: Any) -> Any:
     import dask.dataframe
     from dask.delayed import delayed
 
-    shipped = delayed(engine, pure=True)  # one graph key: sent to each worker once
+    shipped = _shipped(engine)
     decide = delayed(assess_pandas, pure=True)
     frames = [decide(part, engine=shipped, at=at) for part in parts]
     return dask.dataframe.from_delayed(frames, meta=_meta(engine), verify_meta=False)
