@@ -9,10 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incident_rules import Engine
+from incident_rules import Engine, EngineError
 from incident_rules._replay.diff import PolicyDiff
 from incident_rules._replay.diffviews import render_diff
 from oracle import expect
@@ -93,6 +94,11 @@ class TestCompare:
         diff = engine.compare(engine, ["{", {"id": "x"}], at="2025-06-15T14:30:00Z")
         assert diff.compared == 0
         assert [source for source, _ in diff.failures] == ["#0", "#1"]
+
+    def test_comparing_with_something_not_an_engine_is_an_error(self) -> None:
+        """The error names the argument and what it got."""
+        with pytest.raises(EngineError, match=r"^other: expected an Engine to compare with \(got dict\)$"):
+            Engine.default().compare({}, [], at=SEED_AT)  # type: ignore[arg-type]
 
 
 def _diff() -> PolicyDiff:

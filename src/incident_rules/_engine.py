@@ -321,7 +321,8 @@ class Engine:
             that fail are counted, not compared.
 
         Raises:
-            InvalidIncident: An argument is not valid.
+            InvalidIncident: ``documents`` or ``at`` is not valid.
+            EngineError: ``other`` is not an engine.
         """
         from incident_rules._replay.diff import compare  # replay is a later stage: imported on first use
 

@@ -17,7 +17,7 @@ from incident_rules._replay.instants import instant_spec
 from incident_rules._replay.records import record
 from incident_rules._replay.runner import CHUNK, Progress, jobs_of, prepare
 from incident_rules._replay.sources import items_of
-from incident_rules.errors import IncidentRulesError
+from incident_rules.errors import EngineError, IncidentRulesError
 
 if TYPE_CHECKING:
     from incident_rules._engine import Engine
@@ -121,6 +121,8 @@ def compare(
     engine: Engine, other: Engine, documents: object, *, at: object, progress: Progress | None
 ) -> PolicyDiff:
     """The body of :meth:`Engine.compare`."""
+    if not isinstance(other, type(engine)):
+        raise EngineError(f"other: expected an Engine to compare with (got {type(other).__name__})")
     names = list(dict.fromkeys((*engine.decision_names, *other.decision_names)))
     spec = instant_spec(at)
     items, total = items_of(documents)
