@@ -17,9 +17,6 @@ from typing import Any
 import click
 
 from incident_rules._engine import Engine
-from incident_rules._replay.diffviews import render_diff
-from incident_rules._replay.progress import terminal_progress
-from incident_rules._replay.records import columns
 
 __all__ = ["replay"]
 
@@ -68,6 +65,9 @@ def _counted(rows: Iterable[dict[str, Any]], tally: list[int]) -> Iterator[dict[
 
 
 def _records(engine: Engine, documents: object, at: str, output: str, workers: int, errors: Any) -> None:
+    from incident_rules._replay.progress import terminal_progress
+    from incident_rules._replay.records import columns
+
     tally = [0, 0]  # documents, and those that could not be decided
     with terminal_progress() as progress:
         rows = engine.assess_many(documents, at=at, workers=workers, errors=errors, progress=progress)
@@ -127,7 +127,11 @@ def replay(
 
     One record per incident, or with --against, the decisions a candidate policy changes.
     """
-    from incident_rules._cli import _params, _typed  # the CLI's own parsing; _cli imports this module
+    # Imported here: `incident-rules assess` starts without the replay machinery, and _cli
+    # (which registers this command) is where the parsing of --param lives.
+    from incident_rules._cli import _params, _typed
+    from incident_rules._replay.diffviews import render_diff
+    from incident_rules._replay.progress import terminal_progress
 
     overrides = {name: _typed(value) for name, value in _params(params).items()}
     source: Any = sys.stdin if str(documents) == "-" else documents
