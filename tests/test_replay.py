@@ -140,6 +140,12 @@ class TestErrors:
         assert rows[2]["error"].startswith("not valid JSON")
         assert rows[3] == record(engine.assess(seed(), at=SEED_AT), "#3")
 
+    def test_a_bad_document_read_as_text_keeps_its_id(self) -> None:
+        """A JSON line that parses but is not valid is a row with the id it gives."""
+        bad_scope = _bad_and_good()[1]
+        (row,) = Engine.default().assess_many([json.dumps(bad_scope)], at=SEED_AT, errors="record")
+        assert (row["id"], row["error"] is not None) == ("INC-2025-0142", True)
+
     def test_a_recorded_error_row_has_the_keys_of_a_decided_row(self) -> None:
         """A DataFrame gets the same columns from good and bad rows."""
         rows = list(Engine.default().assess_many(_bad_and_good(), at=SEED_AT, errors="record"))

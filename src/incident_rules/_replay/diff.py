@@ -15,7 +15,7 @@ import attrs
 
 from incident_rules._replay.instants import instant_spec
 from incident_rules._replay.records import record
-from incident_rules._replay.runner import CHUNK, Progress, jobs_of, prepare
+from incident_rules._replay.runner import CHUNK, Progress, jobs_of, loaded, structured
 from incident_rules._replay.sources import items_of
 from incident_rules.errors import EngineError, IncidentRulesError
 
@@ -132,7 +132,7 @@ def compare(
     compared = done = 0
     for job in jobs:
         try:
-            _, incident, instant = prepare(job)
+            incident, instant = structured(job, loaded(job))
             before = record(engine.assess(incident, at=instant), job.item.source)
             after = record(other.assess(incident, at=instant), job.item.source)
         except IncidentRulesError as error:

@@ -29,7 +29,7 @@ from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncide
 if TYPE_CHECKING:
     from incident_rules._engine import Engine
 
-__all__ = ["Job", "Progress", "assess_many", "decide_items", "jobs_of", "prepare"]
+__all__ = ["Job", "Progress", "assess_many", "decide_items", "jobs_of", "loaded", "structured"]
 
 Errors = Literal["raise", "record"]
 #: ``progress(done, total)``: documents done so far, and the batch size where it is known.
@@ -65,23 +65,32 @@ class Settings:
     errors: Errors
 
 
-def prepare(job: Job) -> tuple[Any, Incident, datetime]:
-    """The document of ``job``, its incident and the instant to assess it at.
+def loaded(job: Job) -> Any:
+    """The document of ``job``, parsed where it came as text.
+
+    Raises:
+        InvalidIncident: The text is not JSON, or the instant function failed on it.
+    """
+    if job.failure is not None:
+        raise job.failure
+    return job.item.load()
+
+
+def structured(job: Job, document: Any) -> tuple[Incident, datetime]:
+    """The incident of ``document`` and the instant to assess it at.
 
     Raises:
         InvalidIncident: The document or its instant is not valid.
     """
-    if job.failure is not None:
-        raise job.failure
-    document = job.item.load()
     incident = incident_from_document(document)
-    return document, incident, job.at.for_incident(incident)
+    return incident, job.at.for_incident(incident)
 
 
 def _decide(job: Job, settings: Settings) -> Record | Failed:
     document = job.item.document
     try:
-        document, incident, instant = prepare(job)
+        document = loaded(job)
+        incident, instant = structured(job, document)
         assessment = settings.engine.assess(incident, at=instant)
     except IncidentRulesError as error:
         if settings.errors == "raise":
@@ -99,6 +108,7 @@ def decide_items(jobs: Iterable[Job], settings: Settings) -> list[Record | Faile
 
 
 def jobs_of(items: Iterator[Item], at: InstantSpec | Callable[[Any], Any]) -> Iterator[Job]:
+    """A job per item; a function ``at`` is called here, on the parsed document."""
     if isinstance(at, InstantSpec):
         yield from (Job(item, at) for item in items)
         return
