@@ -16,7 +16,7 @@ from incident_rules._cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
-SHIPPED_RULES = ROOT / "src" / "incident_rules" / "rules"
+SHIPPED_RULES = ROOT / "rules"
 
 
 def seed() -> dict[str, Any]:

@@ -21,8 +21,8 @@ from strategies import assessments
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_AT = "2025-06-15T14:30:00Z"
-#: The decisions the oracle makes, as the diff names them.
-ORACLE_DECISIONS = ("severity", "mitigation", "remediation")
+#: The decisions the oracle makes, as an assessment (and so the diff) names them.
+ORACLE_DECISIONS = ("severity", "mitigation", "escalations", "remediation", "communication")
 
 
 def _partial() -> dict[str, Any]:

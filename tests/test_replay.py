@@ -217,7 +217,7 @@ class TestPickling:
     def test_an_engine_from_files_pickles_without_needing_the_files(self, tmp_path: Path) -> None:
         """The rules texts travel with the engine: a worker never reads the directory."""
         rules = tmp_path / "rules"
-        shutil.copytree(ROOT / "src" / "incident_rules" / "rules", rules)
+        shutil.copytree(ROOT / "rules", rules)
         engine = Engine.from_path(rules, params={"significant_fraction": 0.05})
         data = pickle.dumps(engine)
         shutil.rmtree(rules)
