@@ -75,11 +75,16 @@ class TestAssessMany:
         (row,) = engine.assess_many([seed()], at="detected+30m")
         assert row == record(engine.assess(seed(), at="2025-06-15T14:53:00Z"), "#0")
 
-    def test_an_offset_before_onset_counts_back(self) -> None:
-        """``onset-5m`` is five minutes before onset (detection, where onset is not known)."""
-        engine = Engine.default(backend="native")
-        (row,) = engine.assess_many([seed()], at="onset-5m")
-        assert row["at"] == "2025-06-15T14:18:00+00:00"
+    def test_an_offset_from_onset_counts_from_onset(self) -> None:
+        """``onset+20m`` is twenty minutes after the onset the record gives."""
+        document = seed() | {"onset_at": "2025-06-15T14:10:00Z"}
+        (row,) = Engine.default(backend="native").assess_many([document], at="onset+20m")
+        assert row["at"] == "2025-06-15T14:30:00+00:00"
+
+    def test_an_offset_before_detection_is_a_recorded_error(self) -> None:
+        """``detected-5m`` is before the incident existed: an error row, as assess() says."""
+        (row,) = Engine.default().assess_many([seed()], at="detected-5m", errors="record")
+        assert "before the incident was detected" in row["error"]
 
     @pytest.mark.parametrize("at", ["detected+soon", "yesterday", "2025-06-15T14:30:00", 42])
     def test_an_invalid_instant_is_rejected_before_any_document_is_read(self, at: object) -> None:
