@@ -75,9 +75,9 @@ class TestRecords:
         assert json.loads(result.stdout)["at"] == "2025-06-15T14:53:00+00:00"
 
     def test_raising_errors_stops_at_the_bad_document_without_a_traceback(self, incidents: Path) -> None:
-        """``--errors raise`` ends with an error naming the line, not a traceback."""
+        """``--errors raise`` exits 3 with an error naming the line, not a traceback."""
         result = run(str(incidents), "--errors", "raise")
-        assert result.exit_code != 0
+        assert result.exit_code == 3  # bad input, the CLI's shared exit code
         assert f"{incidents}:3: not valid JSON" in result.stderr
         assert "Traceback" not in result.stderr
 
