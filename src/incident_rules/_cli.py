@@ -227,6 +227,9 @@ def assess(
         click.echo(render.text(assessment), nl=False)
 
 
-# The rule-authoring commands live in a module of their own and add themselves to ``main`` when
-# imported; imported last, as they import ``main`` and the helpers above.
-from incident_rules import _cli_rules  # noqa: E402, F401 -- registers `rules ...` and `why-not`
+# Command groups kept in modules of their own, imported last: they join ``main`` and use the
+# helpers above. `rules ...` and `why-not` add themselves when imported.
+from incident_rules import _cli_rules  # noqa: E402, F401
+from incident_rules._cli_replay import replay  # noqa: E402
+
+main.add_command(replay)

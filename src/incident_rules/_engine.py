@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from incident_rules._authoring.layers import default_rules_dir, load_rules, read_params_file
+from incident_rules._authoring.layers import default_rules_dir, load_rules, load_sources, read_params_file
 from incident_rules._authoring.whynot import WhyNotFinder
 from incident_rules._backends.durable import DurableBackend, durable_available
 from incident_rules._backends.native import NativeBackend
@@ -18,11 +18,16 @@ from incident_rules._decisions.data import Assessment
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, deadlines
 from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import BadValue, parse_time
+from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
 from incident_rules._features import FEATURE_PARAMS, compute_features
 from incident_rules._rulesets.model import Ruleset
 from incident_rules._rulesets.params import ParamSpec, resolve_params
+from incident_rules._rulesets.reading import read_sources
 from incident_rules.errors import EngineError, InvalidIncident, Problem, RulesetError
+
+if TYPE_CHECKING:
+    from incident_rules._replay.diff import PolicyDiff
 
 __all__ = ["Engine", "default_rules_dir"]
 
@@ -124,6 +129,10 @@ class Engine:
             (ruleset.name for ruleset in rulesets if ruleset.revises is None),
             key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)),
         )
+        # How to build this engine again in another process (see __reduce__).
+        self._origin: _Origin = ("rulesets", rulesets, dict(param_specs))
+        self._overrides = dict(params or {})
+        self._backend_asked = backend
 
     @classmethod
     def default(cls, *, params: Mapping[str, object] | None = None, backend: BackendName = "auto") -> Engine:
@@ -139,7 +148,9 @@ class Engine:
             EngineError: The backend is unknown, or ``"durable"`` cannot be imported here.
         """
         loaded = load_rules()
-        return cls(loaded.rulesets, loaded.params, params=params, backend=backend)
+        engine = cls(loaded.rulesets, loaded.params, params=params, backend=backend)
+        engine._origin = ("default",)
+        return engine
 
     @classmethod
     def from_path(
@@ -171,10 +182,24 @@ class Engine:
         """
         if not paths:
             raise RulesetError("from_path: give at least one rules file or directory")
-        loaded = load_rules(paths, extend=extend)
         if params_file is not None:
             params = {**read_params_file(params_file), **_mapping(params or {})}
-        return cls(loaded.rulesets, loaded.params, params=params, backend=backend)
+        return cls._from_sources(read_sources(paths), extend=extend, params=params, backend=backend)
+
+    @classmethod
+    def _from_sources(
+        cls,
+        sources: list[tuple[str, str]],
+        *,
+        extend: bool = False,
+        params: Mapping[str, object] | None = None,
+        backend: BackendName = "auto",
+    ) -> Engine:
+        """The engine for rules files given as ``(display name, text)``; it pickles as them."""
+        loaded = load_sources(sources, extend=extend)
+        engine = cls(loaded.rulesets, loaded.params, params=params, backend=backend)
+        engine._origin = ("sources", tuple(sources), extend)
+        return engine
 
     @property
     def backend(self) -> str:
@@ -185,6 +210,11 @@ class Engine:
     def params(self) -> Mapping[str, Any]:
         """Every param with the value this engine uses."""
         return dict(self._params)
+
+    @property
+    def decision_names(self) -> tuple[str, ...]:
+        """The names of the decisions an assessment holds, in the order it holds them."""
+        return tuple(self._display)
 
     @property
     def rulesets(self) -> tuple[Ruleset, ...]:
@@ -204,8 +234,7 @@ class Engine:
             EngineError: The backend failed.
         """
         instant = _instant(at)
-        if not isinstance(incident, Incident):
-            incident = Incident.from_dict(incident)
+        incident = incident_from_document(incident)
         if instant < incident.detected_at:  # practice.md 15: it did not exist for its responders yet
             detected = incident.detected_at.isoformat()
             message = (
@@ -223,6 +252,95 @@ class Engine:
             incident.id, instant, {name: decisions[name] for name in self._display}, features, due
         )
 
+    def assess_many(
+        self,
+        documents: object,
+        *,
+        at: datetime | str | Callable[[Any], datetime | str],
+        workers: int = 1,
+        explain: bool = False,
+        errors: Literal["raise", "record"] = "raise",
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Assess many documents; one flat record per document, in order, as they are decided.
+
+        Args:
+            documents: An iterable of documents (dicts, :class:`Incident` objects or JSON text), a
+                path to a JSON file, a JSON lines file (``.jsonl``) or a directory of them, or an
+                open text stream of JSON lines. Documents are read as they are assessed.
+            at: The instant for every document: an aware datetime, ISO 8601 text with an offset,
+                an offset from a time of the record (``"detected+30m"``, ``"onset+1h"``), or a
+                function of the document returning one of the first two.
+            workers: Processes to decide in; above 1 the engine is pickled once per worker.
+            explain: Also give each record the full :class:`Assessment` under ``"assessment"``.
+            errors: ``"raise"`` stops at the first bad document with its error (its problems
+                prefixed with where it came from, ``incidents.jsonl:12: ...``); ``"record"``
+                turns it into a record whose ``error`` holds its problems, and goes on.
+            progress: Called as ``progress(done, total)`` after each chunk of documents;
+                ``total`` is None where the batch size is not known up front.
+
+        Returns:
+            An iterator of records: ``id``, ``source``, ``at``, each decision's value and rule
+            (``severity``, ``severity_rule``, ...), ``due``, ``overdue``, ``error``.
+
+        Raises:
+            InvalidIncident: An argument is not valid; under ``errors="raise"``, a bad document.
+            RulesetError: Under ``errors="raise"``, a ``unique`` ruleset has two rules holding.
+            EngineError: Under ``errors="raise"``, the backend failed.
+        """
+        from incident_rules._replay.runner import (
+            assess_many,
+        )  # replay is a later stage: imported on first use
+
+        return assess_many(
+            self, documents, at=at, workers=workers, explain=explain, errors=errors, progress=progress
+        )
+
+    def compare(
+        self,
+        other: Engine,
+        documents: object,
+        *,
+        at: datetime | str | Callable[[Any], datetime | str],
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> PolicyDiff:
+        """The decisions that differ between this engine and ``other`` over ``documents``.
+
+        Args:
+            other: The candidate engine (other rules or other params).
+            documents: As for :meth:`assess_many`.
+            at: As for :meth:`assess_many`.
+            progress: As for :meth:`assess_many`.
+
+        Returns:
+            A :class:`~incident_rules.PolicyDiff`: per decision, how many documents changed and
+            from what to what, and every changed document with both deciding rules. Documents
+            that fail are counted, not compared.
+
+        Raises:
+            InvalidIncident: ``documents`` or ``at`` is not valid.
+            EngineError: ``other`` is not an engine.
+        """
+        from incident_rules._replay.diff import compare  # replay is a later stage: imported on first use
+
+        return compare(self, other, documents, at=at, progress=progress)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from what it was built from: a worker process never reads the rules directory.
+        return (_rebuild, (self._origin, self._overrides, self._backend_asked))
+
     def __repr__(self) -> str:
         names = ", ".join(ruleset.name for ruleset in self._rulesets)
         return f"<Engine rulesets=[{names}] backend={self.backend!r}>"
+
+
+_Origin = tuple[Any, ...]
+
+
+def _rebuild(origin: _Origin, params: Mapping[str, object], backend: BackendName) -> Engine:
+    """An engine built again from the origin :meth:`Engine.__reduce__` recorded."""
+    if origin[0] == "default":
+        return Engine.default(params=params, backend=backend)
+    if origin[0] == "sources":
+        return Engine._from_sources(list(origin[1]), extend=origin[2], params=params, backend=backend)
+    return Engine(origin[1], origin[2], params=params, backend=backend)

@@ -238,9 +238,16 @@ def load_rules(paths: Iterable[Path | str] = (), *, extend: bool = False) -> Loa
     paths = tuple(paths)
     if not paths:
         return _shipped_rules()
-    return load_layers(
-        [shipped_sources(), read_sources(paths)], fact_schema(), rulesets_from=0 if extend else 1
-    )
+    return load_sources(read_sources(paths), extend=extend)
+
+
+def load_sources(sources: Sources, *, extend: bool = False) -> Loaded:
+    """The rules files given as ``(display name, text)``, over the shipped params (or rules, ``extend``).
+
+    Raises:
+        RulesetError: With every problem of every file.
+    """
+    return load_layers([shipped_sources(), sources], fact_schema(), rulesets_from=0 if extend else 1)
 
 
 @functools.cache

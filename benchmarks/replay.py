@@ -1,0 +1,304 @@
+"""Benchmarks of issue 13: batch replay against json-logic, workers, Dask, 1M documents, cold start.
+
+    python benchmarks/replay.py            # full: about 20 minutes on 2 cores
+    python benchmarks/replay.py --quick    # the same sections, smaller: a few minutes
+    python benchmarks/replay.py --only batch,cold
+
+Needs the ``bench`` extra (json-logic) and, for the dask section, the ``dask`` extra. Every
+number is a ratio against a baseline measured in the same run; targets are reported, never
+asserted. Results go to ``benchmarks/results/replay-<time>.json`` (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import jsonlogic_baseline  # noqa: E402 -- after the path set-up above
+import timing  # noqa: E402
+import workloads  # noqa: E402
+
+from incident_rules import Engine, Incident  # noqa: E402
+from incident_rules._features import compute_features  # noqa: E402
+
+AT = "detected+30m"
+SECTIONS = ("batch", "explained", "workers", "dask", "million", "cold")
+FULL = {"batch": 3000, "rounds": 5, "workers": 40_000, "dask": 100_000, "million": 1_000_000, "cold": 7}
+QUICK = {"batch": 500, "rounds": 3, "workers": 4000, "dask": 10_000, "million": 50_000, "cold": 3}
+TARGETS = {
+    "batch / json-logic": ("<", 1.0),
+    "explained / json-logic": ("<=", 3.0),
+    "workers=2 speed-up": (">=", 1.7),
+    "dask 2 workers speed-up": (">=", 1.6),
+    "cold CLI / python -c pass": ("<=", 5.0),
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def write_lines(path: Path, count: int, distinct: int = 1000) -> Path:
+    """``count`` JSON lines cycling through ``distinct`` generated documents, each with its own id."""
+    texts = [json.dumps(document) for document, _ in workloads.documents(distinct)]
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            out.write(texts[n % distinct].replace('"id": "', f'"id": "{n}-', 1) + "\n")
+    return path
+
+
+def per_document(call: Callable[[], int], rounds: int) -> float:
+    """Median µs per document of ``call`` (which returns how many it did) over ``rounds``."""
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        done = call()
+        samples.append((time.perf_counter() - start) / done * 1e6)
+    return statistics.median(samples)
+
+
+def _json_logic_inputs(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    engine = Engine.default()
+    inputs = []
+    for document in documents:
+        incident = Incident.from_dict(document)
+        at = incident.detected_at
+        features = compute_features(incident, at, engine.params)
+        inputs.append(jsonlogic_baseline.facts(incident, bool(features["change_correlated"].value)))
+    return inputs
+
+
+def json_logic_us(documents: list[dict[str, Any]], rounds: int) -> float:
+    """The json-logic baseline: both trees on precomputed facts, µs per document."""
+    inputs = _json_logic_inputs(documents)
+    return per_document(lambda: len([jsonlogic_baseline.decide(facts) for facts in inputs]), rounds)
+
+
+def section_batch(size: dict[str, int], folder: Path) -> dict[str, Any]:
+    """Batch decisions from JSON lines (every ruleset, features, deadlines) against json-logic."""
+    path = write_lines(folder / "batch.jsonl", size["batch"])
+    documents = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    out: dict[str, Any] = {}
+    for backend in _backends():
+        engine = Engine.default(backend=backend)
+        batch_us, logic_us = [], []
+        for _ in range(size["rounds"]):  # interleaved: a slow spell hits both
+            batch_us.append(per_document(lambda e=engine: sum(1 for _ in e.assess_many(path, at=AT)), 1))
+            logic_us.append(json_logic_us(documents, 1))
+        out[backend] = {
+            "batch_us": statistics.median(batch_us),
+            "json_logic_us": statistics.median(logic_us),
+            "batch / json-logic": statistics.median(batch_us) / statistics.median(logic_us),
+        }
+    return out
+
+
+def _explained(engine: Engine, pairs: list[tuple[dict[str, Any], Any]]) -> int:
+    for document, at in pairs:
+        assessment = engine.assess(document, at=at)
+        for outcome in assessment.decisions.values():
+            for decision in outcome if isinstance(outcome, tuple) else (outcome,) if outcome else ():
+                _ = decision.explanation
+    return len(pairs)
+
+
+def section_explained(size: dict[str, int], folder: Path) -> dict[str, Any]:
+    """An explained assessment from a dict (every explanation read) against json-logic."""
+    documents = [document for document, _ in workloads.documents(size["batch"] // 3)]
+    pairs = [(d, Incident.from_dict(d).detected_at + timedelta(minutes=30)) for d in documents]
+    out: dict[str, Any] = {}
+    for backend in _backends():
+        engine = Engine.default(backend=backend)
+        explained, logic = [], []
+        for _ in range(size["rounds"]):
+            explained.append(per_document(lambda e=engine: _explained(e, pairs), 1))
+            logic.append(json_logic_us(documents, 1))
+        ratio = statistics.median(explained) / statistics.median(logic)
+        out[backend] = {
+            "explained_us": statistics.median(explained),
+            "json_logic_us": statistics.median(logic),
+            "explained / json-logic": ratio,
+        }
+    return out
+
+
+def _backends() -> list[str]:
+    from incident_rules._backends.durable import durable_available
+
+    return ["native"] + (["durable"] if durable_available() is None else [])
+
+
+def _wall(call: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def _count(rows: Any) -> int:
+    return sum(1 for _ in rows)
+
+
+def section_workers(size: dict[str, int], folder: Path) -> dict[str, Any]:
+    """workers=2 against workers=1 on the same JSON lines file (wall time, pool start included)."""
+    path = write_lines(folder / "workers.jsonl", size["workers"])
+    engine = Engine.default()
+    one, two = [], []
+    for _ in range(2):
+        one.append(_wall(lambda: _count(engine.assess_many(path, at=AT))))
+        two.append(_wall(lambda: _count(engine.assess_many(path, at=AT, workers=2))))
+    return {
+        "documents": size["workers"],
+        "workers=1_s": min(one),
+        "workers=2_s": min(two),
+        "workers=2 speed-up": min(one) / min(two),
+    }
+
+
+def section_dask(size: dict[str, int], folder: Path) -> dict[str, Any]:
+    """A LocalCluster of 2 worker processes against the serial batch, on one JSON lines file."""
+    import dask.bag
+    from distributed import Client, LocalCluster
+
+    from incident_rules.dask import assess_bag
+
+    path = write_lines(folder / "dask.jsonl", size["dask"])
+    engine = Engine.default()
+    serial = _wall(lambda: _count(engine.assess_many(path, at=AT)))
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
+        # Four partitions per worker, so that no worker waits while the other finishes.
+        bag = dask.bag.read_text(str(path), blocksize=path.stat().st_size // 8 + 1)
+        rows = [0]
+        distributed_s = _wall(
+            lambda: rows.__setitem__(0, len(assess_bag(bag, at=AT, engine=engine).compute()))
+        )
+    assert rows[0] == size["dask"], rows
+    return {
+        "documents": size["dask"],
+        "serial_s": serial,
+        "dask_s": distributed_s,
+        "dask 2 workers speed-up": serial / distributed_s,
+    }
+
+
+def million_worker(path: str) -> dict[str, Any]:
+    """In a fresh process: replay every line of ``path``, RSS at each twentieth of the way."""
+    engine = Engine.default()
+    total = sum(1 for _ in open(path, encoding="utf-8"))  # noqa: SIM115 -- counted, then closed by GC
+    marks, done = {}, 0
+    start = time.perf_counter()
+    for _ in engine.assess_many(path, at=AT):
+        done += 1
+        if done % (total // 20) == 0:
+            marks[done] = timing.rss_kib()
+            log(f"million: {done:,} documents, {time.perf_counter() - start:.0f} s, RSS {marks[done]:,} KiB")
+    wall = time.perf_counter() - start
+    return {"documents": done, "wall_s": wall, "rss_kib_by_documents": marks}
+
+
+def section_million(size: dict[str, int], folder: Path) -> dict[str, Any]:
+    """1,000,000 documents from JSON lines: wall time, and RSS from a twentieth to the end."""
+    path = write_lines(folder / "million.jsonl", size["million"])
+    code = f"import replay, json; print(json.dumps(replay.million_worker({str(path)!r})))"
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, cwd=HERE, stdout=subprocess.PIPE, text=True, check=True)  # noqa: S603 -- our own command
+    result: dict[str, Any] = json.loads(done.stdout)
+    rss = list(result["rss_kib_by_documents"].values())
+    result["rss_growth_kib_after_first_twentieth"] = rss[-1] - rss[0]
+    path.unlink()
+    return result
+
+
+def _median_run(command: list[str], repeats: int) -> float:
+    return statistics.median(
+        _wall(lambda: subprocess.run(command, capture_output=True, check=True))  # noqa: S603 -- our own command
+        for _ in range(repeats)
+    )
+
+
+def _import_time_us() -> int:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import incident_rules"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [line for line in done.stderr.splitlines() if line.rstrip().endswith("| incident_rules")]
+    return int(lines[-1].split("|")[1])
+
+
+def section_cold(size: dict[str, int], folder: Path) -> dict[str, Any]:
+    """``incident-rules assess`` as a new process against ``python -c pass``, and the import time."""
+    cli = Path(sys.executable).with_name("incident-rules")
+    seed = str(workloads.SEED_EXAMPLE)
+    assess = [str(cli), "assess", seed, "--at", workloads.SEED_AT, "--format", "json"]
+    bare = [sys.executable, "-c", "pass"]
+    cli_s, bare_s = [], []
+    for _ in range(size["cold"]):  # interleaved
+        cli_s.append(_median_run(assess, 1))
+        bare_s.append(_median_run(bare, 1))
+    cli_median, bare_median = statistics.median(cli_s), statistics.median(bare_s)
+    return {
+        "cli_s": cli_median,
+        "python_pass_s": bare_median,
+        "cold CLI / python -c pass": cli_median / bare_median,
+        "import_incident_rules_us": _import_time_us(),
+    }
+
+
+def _verdicts(results: dict[str, Any]) -> list[tuple[str, str, float, str]]:
+    found = []
+
+    def walk(where: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in TARGETS and isinstance(inner, float):
+                    op, limit = TARGETS[key]
+                    met = {"<": inner < limit, "<=": inner <= limit, ">=": inner >= limit}[op]
+                    found.append((where, key, inner, f"{op} {limit}: {'met' if met else 'MISSED'}"))
+                else:
+                    walk(f"{where}/{key}" if where else key, inner)
+
+    walk("", results)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default=",".join(SECTIONS))
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=N", help="a size, e.g. million=200000"
+    )
+    options = parser.parse_args()
+    size = dict(QUICK if options.quick else FULL)
+    size |= {name: int(value) for name, _, value in (pair.partition("=") for pair in options.set)}
+    results: dict[str, Any] = {"environment": timing.environment(), "size": size}
+    with tempfile.TemporaryDirectory(prefix="incident-rules-replay-") as folder:
+        for name in options.only.split(","):
+            log(f"{name} ...")
+            results[name] = globals()[f"section_{name}"](size, Path(folder))
+            log(f"{name}: {json.dumps(results[name])}")
+    for where, key, value, verdict in _verdicts(results):
+        print(f"{where:22} {key:28} {value:8.2f}  target {verdict}")
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    out = HERE / "results" / f"replay-{stamp}-{'quick' if options.quick else 'full'}.json"
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The batch runner: items in, flat records out, in order, serially or on process workers.
+
+Documents stream through: at most a few chunks per worker are in flight, so memory does not grow
+with the size of the batch. With workers, the engine is pickled once per worker process (rebuilt
+there from its sources), documents travel as the JSON text they were read as where they were read
+as text, and a function given as ``at`` is called here, in the caller's process, so it may be a
+lambda.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from incident_rules._facts.fast import incident_from_document
+from incident_rules._facts.model import Incident
+from incident_rules._replay.instants import InstantSpec, call_at, instant_spec
+from incident_rules._replay.records import Record, columns, error_record, record
+from incident_rules._replay.sources import Item, items_of
+from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident
+
+if TYPE_CHECKING:
+    from incident_rules._engine import Engine
+
+__all__ = ["Job", "Progress", "assess_many", "decide_items", "jobs_of", "loaded", "structured"]
+
+Errors = Literal["raise", "record"]
+#: ``progress(done, total)``: documents done so far, and the batch size where it is known.
+Progress = Callable[[int, "int | None"], object]
+CHUNK = 256
+_IN_FLIGHT_PER_WORKER = 3
+
+
+@attrs.frozen
+class Job:
+    """One item to decide and the rule for its instant, or why it cannot be decided."""
+
+    item: Item
+    at: InstantSpec
+    failure: InvalidIncident | None = None
+
+
+@attrs.frozen
+class Failed:
+    """A document that failed under ``errors="raise"``: the error to raise in the caller."""
+
+    kind: type[IncidentRulesError]
+    problems: tuple[str, ...]
+
+
+@attrs.frozen
+class Settings:
+    """What every job of one batch is decided with."""
+
+    engine: Engine
+    keys: tuple[str, ...]
+    explain: bool
+    errors: Errors
+
+
+def loaded(job: Job) -> Any:
+    """The document of ``job``, parsed where it came as text.
+
+    Raises:
+        InvalidIncident: The text is not JSON, or the instant function failed on it.
+    """
+    if job.failure is not None:
+        raise job.failure
+    return job.item.load()
+
+
+def structured(job: Job, document: Any) -> tuple[Incident, datetime]:
+    """The incident of ``document`` and the instant to assess it at.
+
+    Raises:
+        InvalidIncident: The document or its instant is not valid.
+    """
+    incident = incident_from_document(document)
+    return incident, job.at.for_incident(incident)
+
+
+def _decide(job: Job, settings: Settings) -> Record | Failed:
+    document = job.item.document
+    try:
+        document = loaded(job)
+        incident, instant = structured(job, document)
+        assessment = settings.engine.assess(incident, at=instant)
+    except IncidentRulesError as error:
+        if settings.errors == "raise":
+            return Failed(type(error), tuple(f"{job.item.source}: {p}" for p in error.problems))
+        return error_record(settings.keys, job.item.source, document, error)
+    row = record(assessment, job.item.source)
+    if settings.explain:
+        row["assessment"] = assessment
+    return row
+
+
+def decide_items(jobs: Iterable[Job], settings: Settings) -> list[Record | Failed]:
+    """Decide ``jobs`` one by one; a worker process runs this on each chunk."""
+    return [_decide(job, settings) for job in jobs]
+
+
+def jobs_of(items: Iterator[Item], at: InstantSpec | Callable[[Any], Any]) -> Iterator[Job]:
+    """A job per item; a function ``at`` is called here, on the parsed document."""
+    if isinstance(at, InstantSpec):
+        yield from (Job(item, at) for item in items)
+        return
+    for item in items:
+        try:
+            document = item.load()
+            yield Job(Item(item.source, document=document), InstantSpec(fixed=call_at(at, document)))
+        except InvalidIncident as error:
+            yield Job(item, InstantSpec(), failure=error)
+
+
+def _chunks(jobs: Iterator[Job], size: int) -> Iterator[list[Job]]:
+    chunk: list[Job] = []
+    for job in jobs:
+        chunk.append(job)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_WORKER: dict[str, Settings] = {}  # one batch's settings, in a worker process only
+
+
+def _start_worker(settings: Settings) -> None:
+    _WORKER["settings"] = settings
+
+
+def _worker_chunk(chunk: list[Job]) -> list[Record | Failed]:
+    return decide_items(chunk, _WORKER["settings"])
+
+
+def _context() -> Any:
+    # forkserver where there is one (Python 3.14's default on Linux): safe in a threaded caller,
+    # unlike fork; the engine pickles, so nothing else is needed. spawn elsewhere.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _on_workers(chunks: Iterator[list[Job]], settings: Settings, workers: int) -> Iterator[list[Any]]:
+    pool = ProcessPoolExecutor(workers, _context(), initializer=_start_worker, initargs=(settings,))
+    pending: collections.deque[Future[list[Any]]] = collections.deque()
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(_worker_chunk, chunk))
+            if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise EngineError(
+            "workers: a worker process stopped before it finished (out of memory, killed, or a "
+            "script that starts workers without an `if __name__ == '__main__':` guard)"
+        ) from None
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _rows(results: Iterator[list[Any]], total: int | None, progress: Progress | None) -> Iterator[Record]:
+    done = 0
+    for results_of_chunk in results:
+        for result in results_of_chunk:
+            if isinstance(result, Failed):
+                raise result.kind(result.problems)
+            yield result
+        done += len(results_of_chunk)
+        if progress is not None:
+            progress(done, total)
+
+
+def _check_options(workers: object, explain: object, errors: object) -> None:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidIncident(f"workers: expected a whole number of at least 1 (got {workers!r})")
+    if not isinstance(explain, bool):
+        raise InvalidIncident(f"explain: expected True or False (got {explain!r})")
+    if errors not in ("raise", "record"):
+        raise InvalidIncident(f"errors: must be one of raise, record (got {errors!r})")
+
+
+def assess_many(
+    engine: Engine,
+    documents: object,
+    *,
+    at: object,
+    workers: int = 1,
+    explain: bool = False,
+    errors: Errors = "raise",
+    progress: Progress | None = None,
+) -> Iterator[Record]:
+    """The body of :meth:`Engine.assess_many`: arguments checked now, records as they come."""
+    _check_options(workers, explain, errors)
+    spec = instant_spec(at)
+    items, total = items_of(documents)
+    settings = Settings(engine, columns(engine.decision_names), explain, errors)
+    chunks = _chunks(jobs_of(items, spec), CHUNK)
+    if workers == 1:
+        return _rows((decide_items(chunk, settings) for chunk in chunks), total, progress)
+    return _rows(_on_workers(chunks, settings, workers), total, progress)

@@ -1,0 +1,111 @@
+"""Where the documents of a batch come from: any iterable, JSON lines, a directory.
+
+Every document becomes an :class:`Item` that says where it came from (``incidents.jsonl:12``,
+``incidents/a.json``, ``#3``). JSON text is parsed when the item is assessed, not when it is read,
+so a bad line becomes a bad row, and with process workers the parsing happens in the workers.
+Files are read line by line: a batch never holds more than the documents in flight.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sized
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from incident_rules._facts.model import Incident
+from incident_rules.errors import InvalidIncident
+
+__all__ = ["Item", "items_of"]
+
+_LINES_SUFFIXES = (".jsonl", ".ndjson")
+
+
+@attrs.frozen
+class Item:
+    """One document of a batch and where it came from; ``text`` is JSON not parsed yet."""
+
+    source: str
+    document: Any = None
+    text: str | None = None
+
+    def load(self) -> Any:
+        """The document, parsed from its JSON text if it came as text.
+
+        Raises:
+            InvalidIncident: The text is not valid JSON.
+        """
+        if self.text is None:
+            return self.document
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError as error:
+            raise InvalidIncident(f"not valid JSON: {error}") from None
+
+
+def _lines(stream: Iterable[str], name: str) -> Iterator[Item]:
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            yield Item(f"{name}:{number}", text=line)
+
+
+def _file(path: Path) -> Iterator[Item]:
+    try:
+        if path.suffix in _LINES_SUFFIXES:
+            with path.open(encoding="utf-8") as stream:
+                yield from _lines(stream, str(path))
+        else:
+            yield Item(str(path), text=path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidIncident(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(file for file in path.iterdir() if file.suffix in (".json", *_LINES_SUFFIXES))
+    if not path.exists():
+        raise InvalidIncident(f"{path}: no such file or directory")
+    return [path]
+
+
+def _from_paths(files: list[Path]) -> Iterator[Item]:
+    for file in files:
+        yield from _file(file)
+
+
+def _from_iterable(documents: Iterable[Any]) -> Iterator[Item]:
+    for index, document in enumerate(documents):
+        if isinstance(document, (str, bytes)):
+            text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
+            if text.strip():  # a blank line of JSON lines text, as in a file
+                yield Item(f"#{index}", text=text)
+        else:
+            yield Item(f"#{index}", document=document)
+
+
+def items_of(documents: object) -> tuple[Iterator[Item], int | None]:
+    """The items of ``documents`` and how many there are, where that is known up front.
+
+    Args:
+        documents: A path (a JSON file, a JSON lines file ``.jsonl``, or a directory of them), an
+            open text stream of JSON lines, or an iterable of documents (dicts, :class:`Incident`
+            objects, or JSON text).
+
+    Raises:
+        InvalidIncident: A path does not exist, or ``documents`` is one document, not many.
+    """
+    if isinstance(documents, (str, Path)):
+        files = _files(Path(documents))
+        single = all(file.suffix not in _LINES_SUFFIXES for file in files)
+        return _from_paths(files), len(files) if single else None
+    if isinstance(documents, io.TextIOBase):
+        return _lines(documents, getattr(documents, "name", "<stream>")), None
+    if isinstance(documents, (Mapping, Incident)) or not isinstance(documents, Iterable):
+        raise InvalidIncident(
+            "documents: expected an iterable of documents, a path or a text stream "
+            f"(got {type(documents).__name__}; to assess one document use assess())"
+        )
+    return _from_iterable(documents), len(documents) if isinstance(documents, Sized) else None

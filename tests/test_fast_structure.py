@@ -1,0 +1,134 @@
+"""The fast structuring path accepts exactly what the strict converter accepts, and builds the same."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from incident_rules import Incident, InvalidIncident
+from incident_rules._facts.fast import fast_path_only, structure_fast
+from strategies import incident_documents
+
+SEED = Path(__file__).resolve().parent.parent / "examples" / "inc-2025-0142.json"
+
+#: Any JSON value, and a few Python values a dict built by hand may hold.
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+) | st.sampled_from(["2025-06-15T14:23:00", "2025-06-15T14:23:00Z", "widespread", "deploy", 0.5, 1.5, -0.0])
+
+
+def _containers(document: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every dict and list inside ``document``, the document itself first."""
+    found = [path]
+    children = (
+        document.items()
+        if isinstance(document, dict)
+        else enumerate(document)
+        if isinstance(document, list)
+        else ()
+    )
+    for key, child in children:
+        if isinstance(child, (dict, list)):
+            found += _containers(child, (*path, key))
+    return found
+
+
+def _nudged(value: Any) -> Any:
+    """A near miss of ``value``: a number pushed out of 0..1, a time without its offset, an enum typo."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value + 1.25 if value >= 0 else -value
+    if isinstance(value, str):
+        return value[:19] if value[:4].isdigit() and len(value) > 19 else value + "x"
+    return None
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        document = document[step]
+    return document
+
+
+@st.composite
+def _damaged(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid document with one change: a value nudged or replaced, a key dropped or added."""
+    document = copy.deepcopy(draw(incident_documents()))
+    container = _at(document, draw(st.sampled_from(_containers(document))))
+    keys = list(container) if isinstance(container, dict) else list(range(len(container)))
+    assume(keys or isinstance(container, dict))
+    action = draw(st.sampled_from(["nudge", "replace", "drop", "add"] if keys else ["add"]))
+    if action == "add":
+        if isinstance(container, dict):
+            container[draw(st.text(min_size=1, max_size=12))] = draw(_values)
+        else:
+            container.append(draw(_values))
+    elif action == "nudge":
+        key = draw(st.sampled_from(keys))
+        container[key] = _nudged(container[key])
+    elif action == "drop":
+        del container[draw(st.sampled_from(keys))]
+    else:
+        container[draw(st.sampled_from(keys))] = draw(_values)
+    return document
+
+
+def _strict(document: Any) -> Incident | None:
+    try:
+        return Incident.from_dict(document)
+    except InvalidIncident:
+        return None
+
+
+class TestFastPath:
+    @given(incident_documents())
+    def test_a_valid_document_is_built_by_the_fast_path_equal_to_the_strict_one(
+        self, document: dict[str, Any]
+    ) -> None:
+        """Every valid generated document passes the fast path and equals what the strict path builds."""
+        assert fast_path_only(document, Incident) == Incident.from_dict(document)
+
+    @given(_damaged())
+    def test_a_damaged_document_is_accepted_by_both_paths_or_neither(self, document: dict[str, Any]) -> None:
+        """One value changed, dropped or added: both paths agree on acceptance and on the result."""
+        assert fast_path_only(document, Incident) == _strict(document)
+
+    def test_the_seed_example_is_built_by_the_fast_path(self) -> None:
+        """The complete seed record (timeline, updates, postmortem) needs no fallback."""
+        document = json.loads(SEED.read_text(encoding="utf-8"))
+        assert fast_path_only(document, Incident) == Incident.from_dict(document)
+
+    def test_the_fast_path_does_not_modify_the_document(self) -> None:
+        """The caller's document is the same after structuring."""
+        document = json.loads(SEED.read_text(encoding="utf-8"))
+        before = copy.deepcopy(document)
+        structure_fast(document, Incident)
+        assert document == before
+
+
+class TestFallback:
+    def test_an_invalid_document_gets_the_strict_error_report(self) -> None:
+        """Every problem is reported, with its path, as the strict converter reports it."""
+        document = json.loads(SEED.read_text(encoding="utf-8"))
+        document["impact"]["scope"] = "global"
+        document["timeline"][0]["at"] = "2025-06-15T14:23:00"
+        with pytest.raises(InvalidIncident) as raised:
+            structure_fast(document, Incident)
+        with pytest.raises(InvalidIncident) as strict:
+            Incident.from_dict(document)
+        assert raised.value.problems == strict.value.problems
+        assert len(raised.value.problems) == 2
+
+    def test_a_bool_never_passes_for_a_number(self) -> None:
+        """JSON true as an affected fraction is rejected by the fast path too."""
+        document = json.loads(SEED.read_text(encoding="utf-8"))
+        document["impact"]["affected_fraction"] = True
+        assert fast_path_only(document, Incident) is None
