@@ -7,6 +7,7 @@
 __version__ = "0.1.0"
 
 from incident_rules._decisions.data import Assessment, Check, Decision, Explanation, Reference, Rejection
+from incident_rules._decisions.gate import Finding, GateResult
 from incident_rules._engine import Engine
 from incident_rules._facts.model import (
     ActionItem,
@@ -35,6 +36,8 @@ __all__ = [
     "EngineError",
     "Explanation",
     "Feature",
+    "Finding",
+    "GateResult",
     "Impact",
     "Incident",
     "IncidentRulesError",

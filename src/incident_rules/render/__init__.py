@@ -3,6 +3,7 @@
 >>> from incident_rules import Engine, render
 """
 
+from incident_rules.render.artifacts import postmortem, report, update
 from incident_rules.render.text import text
 
-__all__ = ["text"]
+__all__ = ["postmortem", "report", "text", "update"]
