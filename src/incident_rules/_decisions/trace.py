@@ -136,6 +136,8 @@ class Explainer:
         if applies.index in standing:
             status, deciding = ("passed" if decides.index in standing else "failed"), decides
         _, tested = self.explain[deciding.index](facts)
+        if deciding is decides and decides.rule.applies is not None:
+            tested = self.explain[applies.index](facts)[1] + tested  # why it applied, then the verdict
         because = [as_check(item) for item in tested]
         shown: dict[str, Any] = {}
         for test in leaves(deciding.condition):
