@@ -19,8 +19,6 @@ from incident_rules.render._markdown import render_template
 
 __all__ = ["postmortem", "report", "update"]
 
-_NOT_WRITTEN = "_not written_"
-
 
 def _utc(moment: datetime, *, day: bool = True) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC" if day else "%H:%M UTC")
@@ -194,11 +192,12 @@ def update(
         "title": incident.title,
         "number": number,
         "time": _utc(assessment.at, day=False),
-        "status": posted.status if posted else _NOT_WRITTEN,
         "next_update": _next_update(assessment, audience),
-        "what_happened": posted.what_happened if posted else _NOT_WRITTEN,
-        "what_we_did": posted.what_we_did if posted else _NOT_WRITTEN,
-        "doing_now": posted.next_steps if posted else _NOT_WRITTEN,
-        "impact": posted.impact if posted and posted.impact else "_not stated_",
+        # Before the first update these are None: the template says they are not written yet.
+        "status": posted.status if posted else None,
+        "what_happened": posted.what_happened if posted else None,
+        "what_we_did": posted.what_we_did if posted else None,
+        "doing_now": posted.next_steps if posted else None,
+        "impact": posted.impact if posted else None,
     }
     return render_template("update.md.j2", context, templates)
