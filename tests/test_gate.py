@@ -404,3 +404,13 @@ class TestErrors:
         """at without an offset is an InvalidIncident naming at."""
         with pytest.raises(InvalidIncident, match=r"^at: "):
             engine.check(SEED, at="2025-06-15T16:00:00")
+
+
+class TestEngineSurface:
+    """The engine tells its decision rulesets and its gates apart."""
+
+    def test_the_gate_is_not_among_the_rulesets_assess_runs(self) -> None:
+        """Engine.rulesets are what assess runs; Engine.gates holds the quality gate."""
+        engine = Engine.default(backend="native")
+        assert "quality_gate" not in {ruleset.name for ruleset in engine.rulesets}
+        assert [ruleset.name for ruleset in engine.gates] == ["quality_gate"]

@@ -202,8 +202,13 @@ class Engine:
 
     @property
     def rulesets(self) -> tuple[Ruleset, ...]:
-        """The rulesets, in the order forward chaining settles them."""
-        return self._rulesets
+        """The rulesets :meth:`assess` runs, in the order forward chaining settles them."""
+        return tuple(ruleset for ruleset in self._rulesets if ruleset.hit != "check")
+
+    @property
+    def gates(self) -> tuple[Ruleset, ...]:
+        """The quality gates (``hit: check`` rulesets) :meth:`check` runs after them."""
+        return tuple(ruleset for ruleset in self._rulesets if ruleset.hit == "check")
 
     def assess(self, incident: Incident | Mapping[str, Any], *, at: datetime | str) -> Assessment:
         """Every decision about ``incident`` at instant ``at``.
