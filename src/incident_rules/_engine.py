@@ -142,7 +142,7 @@ class Engine:
         self._rulesets = rulesets
         self._params = resolve_params(param_specs, params or {})
         self._hours = WorkHours.from_params(self._params)
-        deciding = tuple(ruleset for ruleset in rulesets if ruleset.hit != "check")
+        deciding = tuple(ruleset for ruleset in rulesets if not ruleset.is_gate)
         self._plan = bind(deciding, self._params)
         self._backend = _choose_backend(backend, self._plan)
         self._explainer = Explainer(self._plan)
@@ -203,12 +203,12 @@ class Engine:
     @property
     def rulesets(self) -> tuple[Ruleset, ...]:
         """The rulesets :meth:`assess` runs, in the order forward chaining settles them."""
-        return tuple(ruleset for ruleset in self._rulesets if ruleset.hit != "check")
+        return tuple(ruleset for ruleset in self._rulesets if not ruleset.is_gate)
 
     @property
     def gates(self) -> tuple[Ruleset, ...]:
         """The quality gates (``hit: check`` rulesets) :meth:`check` runs after them."""
-        return tuple(ruleset for ruleset in self._rulesets if ruleset.hit == "check")
+        return tuple(ruleset for ruleset in self._rulesets if ruleset.is_gate)
 
     def assess(self, incident: Incident | Mapping[str, Any], *, at: datetime | str) -> Assessment:
         """Every decision about ``incident`` at instant ``at``.

@@ -121,7 +121,7 @@ def bind(rulesets: tuple[Ruleset, ...], params: Mapping[str, Any]) -> Plan:
             condition = _bind_condition(rule.condition, params)
             rules.append(BoundRule(rule, condition, index, _bind_schedule(rule.due, params)))
             index += 1
-            if ruleset.hit == "check":
+            if ruleset.is_gate:
                 applies = _bind_condition(rule.applies or Always(), params)
                 rules.append(BoundRule(rule, applies, index, role="applies"))
                 index += 1
@@ -143,7 +143,7 @@ def settle(stage: Stage, holding: Sequence[BoundRule]) -> tuple[BoundRule, ...]:
             f"{stage.ruleset.file}: ruleset {stage.ruleset.name!r} is unique, but rules "
             f"{first.id!r} ({first.source}) and {second.id!r} ({second.source}) both hold"
         )
-    return tuple(holding) if stage.ruleset.hit in ("collect", "check") else tuple(holding[:1])
+    return tuple(holding) if stage.ruleset.keeps_every_rule else tuple(holding[:1])
 
 
 def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule, ...]) -> None:
@@ -154,7 +154,7 @@ def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule
     A revision asserts its value as the decision it revises. A quality gate asserts nothing:
     no ruleset reads its findings.
     """
-    if stage.ruleset.hit == "check":
+    if stage.ruleset.is_gate:
         return
     if stage.ruleset.hit == "collect":
         concluded = {bound.rule.then for bound in chosen}

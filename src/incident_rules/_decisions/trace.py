@@ -45,7 +45,7 @@ def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Re
 
 def _settle_into(settled: dict[str, T | tuple[T, ...] | None], stage: Stage, standing: tuple[T, ...]) -> None:
     """Record a stage's conclusions under the decision later rulesets read them as."""
-    if stage.ruleset.hit == "check":
+    if stage.ruleset.is_gate:
         return  # a quality gate's findings are not decisions
     if stage.ruleset.hit == "collect":
         settled[stage.ruleset.name] = standing
@@ -74,7 +74,7 @@ class Explainer:
         replay = _Replay(self, chosen, facts)
         settled: dict[str, Outcome] = {}
         for stage in self.plan.stages:
-            if stage.ruleset.hit == "check":
+            if stage.ruleset.is_gate:
                 continue  # findings, not decisions: see findings()
             standing = chosen[stage.ruleset.name]
             _settle_into(settled, stage, tuple(_decision(stage, bound, replay) for bound in standing))
@@ -113,7 +113,7 @@ class Explainer:
         """
         found = []
         for stage, seen, settled in _replayed(self.plan, chosen, facts):
-            if stage.ruleset.hit != "check":
+            if not stage.ruleset.is_gate:
                 continue
             standing = {bound.index for bound in chosen[stage.ruleset.name]}
             # bind() puts each check's applies-rule right after its decides-rule.
@@ -186,7 +186,7 @@ class _Replay:
     def _explain_all(self) -> dict[int, Explanation]:
         explanations = {}
         for stage, seen, settled in _replayed(self._explainer.plan, self._chosen, self._facts):
-            if stage.ruleset.hit == "check":
+            if stage.ruleset.is_gate:
                 continue
             for bound in self._chosen[stage.ruleset.name]:
                 explanations[bound.index] = self._explainer.explanation(stage, bound, seen, settled)

@@ -71,7 +71,7 @@ def _order(rulesets: Mapping[str, Ruleset], problems: Problems) -> list[Ruleset]
                 problems.add(
                     ruleset.file, None, f"uses unknown ruleset {used!r}{did_you_mean(used, rulesets)}", 1, 1
                 )
-            elif rulesets[used].hit == "check":
+            elif rulesets[used].is_gate:
                 message = f"uses {used!r}, a quality gate (hit: check): its findings are not decisions"
                 problems.add(ruleset.file, None, message, 1, 1)
     dependencies = _dependencies(rulesets)
@@ -106,7 +106,7 @@ def _check_revisions(rulesets: Mapping[str, Ruleset], problems: Problems) -> Non
             continue
         if target is None:
             problems.add(ruleset.file, None, f"revises unknown ruleset {ruleset.revises!r}", 1, 1)
-        elif target.hit in ("collect", "check") or set(ruleset.values) - set(target.values):
+        elif target.keeps_every_rule or set(ruleset.values) - set(target.values):
             problems.add(
                 ruleset.file,
                 None,
@@ -230,7 +230,7 @@ def _check_conditions(
                 for message in _due_problems(rule, params):
                     problems.add(rule.source.file, None, message, rule.source.line, 1)
             for test in leaves(condition):
-                problem = _type_check(test, schema, params, rulesets, part.ruleset.hit == "check")
+                problem = _type_check(test, schema, params, rulesets, part.ruleset.is_gate)
                 if problem and isinstance(node, yaml.ScalarNode):
                     line, col = file.expression_position(node, test.line, test.col)
                     problems.add(file.name, None, problem, line, col)

@@ -91,6 +91,16 @@ class Ruleset:
     description: str = ""
     revises: str | None = None
 
+    @property
+    def is_gate(self) -> bool:
+        """Whether this is a quality gate (``hit: check``): checks over the record, not decisions."""
+        return self.hit == "check"
+
+    @property
+    def keeps_every_rule(self) -> bool:
+        """Whether every rule that holds stands (``collect`` and ``check``), not only the first."""
+        return self.hit in ("collect", "check")
+
     def decision_type(self) -> FieldType:
         """The type of ``decisions.<name>`` for the rulesets that use this one."""
         if self.hit == "collect":
