@@ -35,7 +35,8 @@ def plans_over_time(
     moments |= {update.at for update in incident.updates}
     moments |= {observation.at for observation in incident.impact.observations}
     plans = []
-    for moment in sorted(m for m in moments if incident.detected_at <= m <= at):
+    # ``at`` itself always: the review instant is assessed like any other, and refused alike.
+    for moment in sorted({m for m in moments if incident.detected_at <= m <= at} | {at}):
         assessment = assess(moment)
         recurring = tuple(
             decision.schedule
