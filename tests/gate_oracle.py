@@ -116,16 +116,17 @@ def expected_statuses(engine: Engine, document: dict[str, Any]) -> dict[str, str
     verdict["gate.update-content"] = bool(updates) and all(
         not _blank(update.get(name)) for update in updates for name in fields
     )
-    applies = {
-        "gate.updates-on-cadence": severity != "SEV4",
-        "gate.mitigation-before-diagnosis": severity in ("SEV1", "SEV2"),
-        "gate.postmortem-scheduled": severity != "SEV4",
-        "gate.blameless-root-cause": severity != "SEV4",
-        "gate.action-items": severity != "SEV4",
-        "gate.runbooks-updated": severity != "SEV4",
-        "gate.update-content": severity != "SEV4",
-    }
     return {
-        check: "not_applicable" if not applies.get(check, True) else "passed" if held else "failed"
+        check: "not_applicable" if not _applies(check, severity) else "passed" if held else "failed"
         for check, held in verdict.items()
     }
+
+
+def _applies(check: str, severity: str) -> bool:
+    """Classification and the timeline apply always; mitigation-first at SEV1 and SEV2 only;
+    the rest at every severity with an active incident process (not SEV4)."""
+    if check in ("gate.severity-in-time", "gate.timeline-in-utc"):
+        return True
+    if check == "gate.mitigation-before-diagnosis":
+        return severity in ("SEV1", "SEV2")
+    return severity != "SEV4"
