@@ -264,6 +264,12 @@ class TestCadence:
         document["impact"]["observations"] = document["impact"]["observations"][:1]
         assert finding(engine.check(document), "gate.updates-on-cadence").status == "passed"
 
+    def test_a_silence_exactly_as_long_as_the_cadence_is_on_time(self, engine: Engine) -> None:
+        """The seed's 14:30 to 14:45 stakeholder silence is 15 minutes, allowed 15: it passes."""
+        found = finding(engine.check(SEED), "gate.updates-on-cadence")
+        assert found.evidence["longest_silence"].endswith("(15 min; allowed 15 min)")
+        assert found.status == "passed"
+
     def test_sev3_counts_work_hours(self, engine: Engine) -> None:
         """The SEV3 export record's 105-minute team silence is within 2 work hours."""
         found = finding(engine.check(example("inc-2025-0153-report-export")), "gate.updates-on-cadence")
