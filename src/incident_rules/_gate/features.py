@@ -10,7 +10,7 @@ in force with at each moment (see :class:`PlanAt`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ import attrs
 from incident_rules._decisions.deadlines import WorkHours
 from incident_rules._facts.model import Incident, TimelineEntry, Update
 from incident_rules._facts.schema import FieldType
-from incident_rules._features import Feature
+from incident_rules._features import Derived, Feature, Registry
 from incident_rules._gate.cadence import PlanAt, silences
 from incident_rules._rulesets.checking import GATE_PREFIX
 
@@ -51,27 +51,14 @@ class Record:
         return min(entries, key=lambda entry: entry.at) if entries else None
 
 
-Derived = tuple[tuple[Any, Mapping[str, Any]], ...]
-_Compute = Callable[[Record], Derived]
-_DERIVERS: list[tuple[tuple[str, ...], _Compute]] = []
-_TYPES: dict[str, FieldType] = {}
+_GATE = Registry(GATE_PREFIX)
+_derives = _GATE.derives
 _BOOL, _NUMBER, _MAYBE_NUMBER = FieldType("bool"), FieldType("number"), FieldType("number", optional=True)
-
-
-def _derives(**types: FieldType) -> Callable[[_Compute], _Compute]:
-    """Register a function deriving the gate facts named, of the types given, in that order."""
-
-    def register(compute: _Compute) -> _Compute:
-        _DERIVERS.append((tuple(types), compute))
-        _TYPES.update(types)
-        return compute
-
-    return register
 
 
 def gate_paths() -> dict[str, FieldType]:
     """The ``gate.*`` paths quality gate checks may read."""
-    return {f"{GATE_PREFIX}{name}": field for name, field in _TYPES.items()}
+    return _GATE.paths()
 
 
 def _minutes(later: datetime, earlier: datetime) -> float:
@@ -237,8 +224,4 @@ def _update_content(record: Record) -> Derived:
 
 def compute_gate_features(record: Record) -> dict[str, Feature]:
     """Every gate fact of ``record``, keyed by its ``gate.*`` path."""
-    features = {}
-    for names, compute in _DERIVERS:
-        for name, (value, evidence) in zip(names, compute(record), strict=True):
-            features[f"{GATE_PREFIX}{name}"] = Feature(name, value, evidence)
-    return features
+    return {f"{GATE_PREFIX}{name}": feature for name, feature in _GATE.compute(record).items()}
