@@ -205,6 +205,11 @@ class TestUpdate:
         text = render.update(SEED, ENGINE.assess(SEED, at="2025-06-15T15:00:00Z"), audience="status_page")
         assert "Update #2 (15:00 UTC)" in text
 
+    def test_an_unknown_audience_is_refused(self) -> None:
+        """audience='press' names the audiences there are."""
+        with pytest.raises(InvalidIncident, match="audience: must be one of status_page, stakeholders"):
+            render.update(SEED, ENGINE.assess(SEED, at="2025-06-15T15:00:00Z"), audience="press")
+
 
 class TestTemplates:
     """Templates come from the package, or from a directory that overrides them by name."""

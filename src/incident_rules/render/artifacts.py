@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from incident_rules._decisions.data import Assessment
 from incident_rules._facts.model import ActionItem, Incident, TimelineEntry, Update
+from incident_rules._facts.types import Audience
 from incident_rules.errors import InvalidIncident
 from incident_rules.render._markdown import render_template
 
 __all__ = ["postmortem", "report", "update"]
+
+_AUDIENCES: tuple[str, ...] = get_args(Audience)
 
 
 def _utc(moment: datetime, *, day: bool = True) -> str:
@@ -182,10 +185,12 @@ def update(
         Markdown text.
 
     Raises:
-        InvalidIncident: The assessment is of another incident.
+        InvalidIncident: The assessment is of another incident, or the audience is unknown.
         RulesetError: ``templates`` is not a directory, or its template is broken.
     """
     _check_pair(incident, assessment)
+    if audience not in _AUDIENCES:
+        raise InvalidIncident(f"audience: must be one of {', '.join(_AUDIENCES)} (got {audience!r})")
     number, posted = _latest(incident, audience, assessment.at)
     context = {
         "severity": _severity(assessment),
