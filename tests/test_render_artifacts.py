@@ -120,6 +120,15 @@ class TestReport:
         with pytest.raises(InvalidIncident, match="'INC-1', not of 'INC-2025-0142'"):
             render.report(SEED, at_end(other))
 
+    def test_a_document_renders_like_its_incident(self) -> None:
+        """An incident document (a dict) gives the same report as the Incident built from it."""
+        assert render.report(SEED.to_dict(), at_end(SEED)) == render.report(SEED, at_end(SEED))
+
+    def test_something_else_than_an_assessment_is_refused(self) -> None:
+        """Passing the incident twice is an error naming the assessment argument."""
+        with pytest.raises(InvalidIncident, match="assessment: expected an Assessment"):
+            render.report(SEED, SEED)  # type: ignore[arg-type]
+
 
 HOSTILE = st.sampled_from(
     [

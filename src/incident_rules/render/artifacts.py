@@ -7,7 +7,7 @@ update time from the communication plan. A section the record lacks renders as a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, get_args
@@ -75,7 +75,14 @@ def _action_items(items: Iterable[ActionItem]) -> list[dict[str, str]]:
     return [{"text": item.text, "owner": item.owner or "no owner", "due": _due(item.due)} for item in items]
 
 
+def _record(incident: Incident | Mapping[str, Any]) -> Incident:
+    """The incident, structured from its document when given one (which is not modified)."""
+    return incident if isinstance(incident, Incident) else Incident.from_dict(incident)
+
+
 def _check_pair(incident: Incident, assessment: Assessment) -> None:
+    if not isinstance(assessment, Assessment):
+        raise InvalidIncident(f"assessment: expected an Assessment from Engine.assess (got {assessment!r})")
     if assessment.incident_id != incident.id:
         raise InvalidIncident(
             f"assessment: is of incident {assessment.incident_id!r}, not of {incident.id!r}"
@@ -86,11 +93,13 @@ def _severity(assessment: Assessment) -> str:
     return assessment.severity.value if assessment.severity else "unclassified"
 
 
-def report(incident: Incident, assessment: Assessment, *, templates: Path | str | None = None) -> str:
+def report(
+    incident: Incident | Mapping[str, Any], assessment: Assessment, *, templates: Path | str | None = None
+) -> str:
     """The incident report: header, impact, timeline in UTC, root cause, mitigation, action items.
 
     Args:
-        incident: The incident record.
+        incident: The incident record, or its document.
         assessment: The engine's assessment of it, usually at the end of the record: the
             severity shown is its effective severity.
         templates: A directory whose ``report.md.j2`` replaces the shipped template.
@@ -102,6 +111,7 @@ def report(incident: Incident, assessment: Assessment, *, templates: Path | str 
         InvalidIncident: The assessment is of another incident.
         RulesetError: ``templates`` is not a directory, or its template is broken.
     """
+    incident = _record(incident)
     _check_pair(incident, assessment)
     commanders = [r.handle for r in incident.responders if r.role == "incident_commander"]
     others = [r.handle for r in incident.responders if r.role != "incident_commander"]
@@ -123,11 +133,11 @@ def report(incident: Incident, assessment: Assessment, *, templates: Path | str 
     return render_template("report.md.j2", context, templates)
 
 
-def postmortem(incident: Incident, *, templates: Path | str | None = None) -> str:
+def postmortem(incident: Incident | Mapping[str, Any], *, templates: Path | str | None = None) -> str:
     """The blameless postmortem: five whys, contributing factors, what went well, lessons, actions.
 
     Args:
-        incident: The incident record; without a postmortem every section is a placeholder.
+        incident: The incident record, or its document; without a postmortem every section is a placeholder.
         templates: A directory whose ``postmortem.md.j2`` replaces the shipped template.
 
     Returns:
@@ -136,6 +146,7 @@ def postmortem(incident: Incident, *, templates: Path | str | None = None) -> st
     Raises:
         RulesetError: ``templates`` is not a directory, or its template is broken.
     """
+    incident = _record(incident)
     review = incident.postmortem
     context: dict[str, Any] = {
         "id": incident.id,
@@ -163,7 +174,7 @@ def _next_update(assessment: Assessment, audience: str) -> str:
 
 
 def update(
-    incident: Incident,
+    incident: Incident | Mapping[str, Any],
     assessment: Assessment,
     *,
     audience: str = "stakeholders",
@@ -176,7 +187,7 @@ def update(
     one at that instant, and the next update time is the communication plan's deadline.
 
     Args:
-        incident: The incident record.
+        incident: The incident record, or its document.
         assessment: The engine's assessment at the instant of the update.
         audience: ``stakeholders``, ``executives``, ``status_page`` or ``team``.
         templates: A directory whose ``update.md.j2`` replaces the shipped template.
@@ -188,6 +199,7 @@ def update(
         InvalidIncident: The assessment is of another incident, or the audience is unknown.
         RulesetError: ``templates`` is not a directory, or its template is broken.
     """
+    incident = _record(incident)
     _check_pair(incident, assessment)
     if audience not in _AUDIENCES:
         raise InvalidIncident(f"audience: must be one of {', '.join(_AUDIENCES)} (got {audience!r})")
