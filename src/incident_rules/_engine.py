@@ -249,9 +249,10 @@ class Engine:
 
         Args:
             incident: An :class:`Incident`, or an incident document (it is not modified).
-            at: The instant of the review: what the record holds by then is judged, and the
-                decisions the checks read (the severity) are assessed then. By default, the
-                latest instant the record tells of.
+            at: The instant of the review. Timeline entries and updates after it are not
+                written yet, the postmortem is judged as it stands, and the decisions the
+                checks read (the severity) are assessed then. By default, the latest instant
+                the record tells of (detection, timeline, updates, observations).
 
         Returns:
             One finding per check, in file order; ``passed`` when none failed.
