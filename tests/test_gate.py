@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 
 from gate_oracle import expected_statuses
-from gate_strategies import gate_records
 from incident_rules import Engine, Finding, GateResult, InvalidIncident, RulesetError
 from incident_rules._backends.durable import durable_available
+from strategies.records import gate_records
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SEED = json.loads((EXAMPLES / "inc-2025-0142.json").read_text(encoding="utf-8"))

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from gate_strategies import gate_records
 from incident_rules import Engine, Incident, InvalidIncident, RulesetError, render
 from incident_rules._gate.review import record_end
 from strategies import incident_documents
+from strategies.records import gate_records
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"

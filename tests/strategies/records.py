@@ -1,8 +1,8 @@
-"""Hypothesis strategies for whole incident records, clustered around the quality gate's edges.
+"""Whole incident records, clustered around the quality gate's edges.
 
-Each record is a valid incident document (from ``strategies.incident_documents``) whose timeline,
-updates, responders and postmortem are redrawn so that every check of the gate both passes and
-fails often: severity assigned around 5 minutes, updates spaced around 15 and 30 minutes, the
+Each record is a valid incident document (from ``strategies.documents.incident_documents``)
+whose timeline, updates, responders and postmortem are redrawn so that every check of the gate
+both passes and fails often: severity assigned around 5 minutes, updates spaced around 15 and 30 minutes, the
 postmortem scheduled around 48 hours and a week, whys that now and then name a responder.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from strategies import incident_documents, iso
+from strategies.documents import incident_documents, iso
 
 __all__ = ["RESPONDERS", "gate_records"]
 
