@@ -406,6 +406,11 @@ class TestErrors:
         with pytest.raises(RulesetError, match="quality gate"):
             Engine.from_path(tmp_path, backend="native").check(SEED)
 
+    def test_a_review_before_detection_is_refused(self, engine: Engine) -> None:
+        """A review at 14:00 of an incident detected at 14:23 is refused like an assessment."""
+        with pytest.raises(InvalidIncident, match="before the incident was detected"):
+            engine.check(SEED, at="2025-06-15T14:00:00Z")
+
     def test_a_naive_review_instant_is_refused(self, engine: Engine) -> None:
         """at without an offset is an InvalidIncident naming at."""
         with pytest.raises(InvalidIncident, match=r"^at: "):
