@@ -59,6 +59,20 @@ class TestCheck:
         assert result.exit_code == 3
         assert "title: required key is missing" in result.output
 
+    def test_the_record_can_come_from_standard_input(self) -> None:
+        """check - reads the document from stdin, like assess -."""
+        text = Path(SEED).read_text(encoding="utf-8")
+        result = CliRunner().invoke(main, ["check", "-"], input=text)
+        assert result.exit_code == 0, result.output
+
+    def test_a_bad_document_with_json_reports_the_error_as_json(self, tmp_path: Path) -> None:
+        """With --format json the error goes to stderr as JSON with exit code 3."""
+        path = tmp_path / "bad.json"
+        path.write_text("[]", encoding="utf-8")
+        result = CliRunner().invoke(main, ["check", str(path), "--format", "json"])
+        assert result.exit_code == 3
+        assert json.loads(result.stderr)["error"]["type"] == "InvalidIncident"
+
     def test_a_bad_param_exits_4(self) -> None:
         """An unknown --param is exit 4, with a suggestion."""
         result = run_cli("check", SEED, "--param", "min_action_item=3")
