@@ -338,10 +338,10 @@ class TestFileErrors:
         )
 
     def test_an_unknown_hit_policy_lists_the_policies(self, tmp_path: Path) -> None:
-        """``hit: frist`` names the three policies."""
+        """``hit: frist`` names the four policies."""
         path, _ = write(tmp_path, ruleset("- id: r\n  when: true\n  then: a", extra="hit: frist\n"))
         (problem,) = problems_of(path)
-        assert problem.endswith("hit must be one of first, collect, unique (got 'frist')")
+        assert problem.endswith("hit must be one of first, collect, unique, check (got 'frist')")
 
     def test_invalid_yaml_is_reported_at_its_position(self, tmp_path: Path) -> None:
         """A YAML syntax error says where it is."""

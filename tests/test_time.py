@@ -27,14 +27,17 @@ def hm(text: str) -> datetime:
 
 
 # The seed's record, read by hand: detection 14:23, mitigated 14:42, resolved 15:47; stakeholder
-# updates at 14:30, 14:45, 15:00, 15:30, 15:47; status page at 14:31; executives at 15:15.
+# updates at 14:30, 14:45, 15:00, 15:15, 15:30, 15:45, 15:47; status page at 14:31; executives
+# at 15:15.
 # Each row: from (inclusive), to (exclusive), what is due and when, overdue or not.
 NEXT_STAKEHOLDER_UPDATE = [
     ("14:23", "14:30", "14:38"),  # no update yet: detection + 15 min
     ("14:30", "14:45", "14:45"),
     ("14:45", "15:00", "15:00"),
-    ("15:00", "15:30", "15:15"),  # the 15:15 update went to executives, not stakeholders
-    ("15:30", "15:47", "15:45"),
+    ("15:00", "15:15", "15:15"),
+    ("15:15", "15:30", "15:30"),  # 15:15 went to stakeholders and executives alike
+    ("15:30", "15:45", "15:45"),
+    ("15:45", "15:47", "16:00"),
 ]
 
 

@@ -6,8 +6,9 @@
 # The one place the version is written: the build reads it from here (pyproject.toml).
 __version__ = "0.1.0"
 
-from incident_rules._authoring.lint import Finding, LintReport, lint
+from incident_rules._authoring.lint import LintFinding, LintReport, lint
 from incident_rules._decisions.data import Assessment, Check, Decision, Explanation, Reference, Rejection
+from incident_rules._decisions.gate import Finding, GateResult
 from incident_rules._decisions.whynot import FactChange, WhyNot
 from incident_rules._engine import Engine
 from incident_rules._facts.model import (
@@ -39,10 +40,12 @@ __all__ = [
     "FactChange",
     "Feature",
     "Finding",
+    "GateResult",
     "Impact",
     "Incident",
     "IncidentRulesError",
     "InvalidIncident",
+    "LintFinding",
     "LintReport",
     "Observation",
     "Postmortem",

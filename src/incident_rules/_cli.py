@@ -19,7 +19,10 @@ from typing import Any
 import click
 
 from incident_rules import render
+from incident_rules._decisions.data import Assessment
 from incident_rules._engine import Engine
+from incident_rules._facts.model import Incident
+from incident_rules._gate.review import record_end
 from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident, Problem, RulesetError
 
 
@@ -184,6 +187,37 @@ def format_option(command: Any) -> Any:
     return click.option("--format", "output", type=choice, default="text", show_default=True)(command)
 
 
+def _engine_options(command: Any) -> Any:
+    """--rules, --backend and --param: the engine a command runs."""
+    command = click.option(
+        "--param",
+        "params",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Override a param, e.g. change_window=30m (repeatable).",
+    )(command)
+    command = click.option(
+        "--backend", type=click.Choice(["auto", "durable", "native"]), default="auto", show_default=True
+    )(command)
+    return click.option(
+        "--rules",
+        "rules",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Rules file or directory instead of the shipped rules (repeatable).",
+    )(command)
+
+
+def _engine(rules: tuple[Path, ...], backend: Any, params: tuple[str, ...]) -> Engine:
+    overrides = {name: _typed(value) for name, value in _params(params).items()}
+    if rules:
+        return Engine.from_path(*rules, params=overrides, backend=backend)
+    return Engine.default(params=overrides, backend=backend)
+
+
+_DOCUMENT = click.argument("document", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+
+
 @click.group(cls=_Group, epilog=_EPILOG)
 @click.version_option(package_name="incident-rules")
 def main() -> None:
@@ -191,40 +225,108 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("document", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@_DOCUMENT
 @click.option("--at", "at", required=True, help="Instant to decide at, ISO 8601 with an offset.")
 @format_option
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Rules file or directory instead of the shipped rules (repeatable).",
-)
-@click.option(
-    "--backend", type=click.Choice(["auto", "durable", "native"]), default="auto", show_default=True
-)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a param, e.g. change_window=30m (repeatable).",
-)
+@_engine_options
 def assess(
     document: Path, at: str, output: str, rules: tuple[Path, ...], backend: Any, params: tuple[str, ...]
 ) -> None:
     """Assess the incident DOCUMENT (JSON; - reads standard input) at the instant --at."""
-    overrides = {name: _typed(value) for name, value in _params(params).items()}
-    if rules:
-        engine = Engine.from_path(*rules, params=overrides, backend=backend)
-    else:
-        engine = Engine.default(params=overrides, backend=backend)
-    assessment = engine.assess(_read_document(document), at=at)
+    assessment = _engine(rules, backend, params).assess(_read_document(document), at=at)
     if output == "json":
         click.echo(json.dumps(assessment.to_dict(), indent=2))
     else:
         click.echo(render.text(assessment), nl=False)
+
+
+# --- the quality gate and the artifacts -------------------------------------------------------
+
+
+_TEMPLATES = click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of templates replacing the shipped ones by name.",
+)
+
+
+@main.command()
+@_DOCUMENT
+@click.option("--at", "at", help="Instant of the review (default: the last instant of the record).")
+@format_option
+@_engine_options
+def check(
+    document: Path,
+    at: str | None,
+    output: str,
+    rules: tuple[Path, ...],
+    backend: Any,
+    params: tuple[str, ...],
+) -> ExitCode:
+    """Judge the whole record DOCUMENT with the quality gate; exit 1 when a check fails."""
+    result = _engine(rules, backend, params).check(_read_document(document), at=at)
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(render.text(result), nl=False)
+    return ExitCode.DONE if result.passed else ExitCode.NO
+
+
+def _incident_and_assessment(engine: Engine, document: Path, at: str | None) -> tuple[Incident, Assessment]:
+    incident = Incident.from_dict(_read_document(document))
+    return incident, engine.assess(incident, at=at if at is not None else record_end(incident))
+
+
+@main.command()
+@_DOCUMENT
+@click.option("--at", "at", help="Instant whose severity the report shows (default: the record's end).")
+@_TEMPLATES
+@_engine_options
+def report(
+    document: Path,
+    at: str | None,
+    templates: Path | None,
+    rules: tuple[Path, ...],
+    backend: Any,
+    params: tuple[str, ...],
+) -> None:
+    """Write the incident report of DOCUMENT as Markdown."""
+    incident, assessment = _incident_and_assessment(_engine(rules, backend, params), document, at)
+    click.echo(render.report(incident, assessment, templates=templates), nl=False)
+
+
+@main.command()
+@_DOCUMENT
+@_TEMPLATES
+def postmortem(document: Path, templates: Path | None) -> None:
+    """Write the blameless postmortem of DOCUMENT as Markdown."""
+    incident = Incident.from_dict(_read_document(document))
+    click.echo(render.postmortem(incident, templates=templates), nl=False)
+
+
+@main.command()
+@_DOCUMENT
+@click.option("--at", "at", required=True, help="Instant of the update, ISO 8601 with an offset.")
+@click.option(
+    "--audience",
+    type=click.Choice(["stakeholders", "executives", "status_page", "team"]),
+    default="stakeholders",
+    show_default=True,
+)
+@_TEMPLATES
+@_engine_options
+def update(
+    document: Path,
+    at: str,
+    audience: str,
+    templates: Path | None,
+    rules: tuple[Path, ...],
+    backend: Any,
+    params: tuple[str, ...],
+) -> None:
+    """Write the update to --audience as of --at, as Markdown: number, severity, next update."""
+    incident, assessment = _incident_and_assessment(_engine(rules, backend, params), document, at)
+    click.echo(render.update(incident, assessment, audience=audience, templates=templates), nl=False)
 
 
 # Command groups kept in modules of their own, imported last: they join ``main`` and use the

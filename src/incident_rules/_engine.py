@@ -16,11 +16,14 @@ from incident_rules._backends.plan import BoundRule, Plan, bind
 from incident_rules._backends.view import fact_view
 from incident_rules._decisions.data import Assessment
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, deadlines
+from incident_rules._decisions.gate import GateResult
 from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import BadValue, parse_time
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
 from incident_rules._features import FEATURE_PARAMS, compute_features
+from incident_rules._gate.features import Record, compute_gate_features
+from incident_rules._gate.review import plans_over_time, record_end
 from incident_rules._rulesets.model import Ruleset
 from incident_rules._rulesets.params import ParamSpec, resolve_params
 from incident_rules._rulesets.reading import read_sources
@@ -122,11 +125,17 @@ class Engine:
         self._rulesets = rulesets
         self._params = resolve_params(param_specs, params or {})
         self._hours = WorkHours.from_params(self._params)
-        self._plan = bind(rulesets, self._params)
+        deciding = tuple(ruleset for ruleset in rulesets if not ruleset.is_gate)
+        self._plan = bind(deciding, self._params)
         self._backend = _choose_backend(backend, self._plan)
         self._explainer = Explainer(self._plan, WhyNotFinder(self._plan))
+        # The gate runs every ruleset, so its checks read the decisions as assess() makes them.
+        self._gate = None
+        if len(deciding) < len(rulesets):
+            gate_plan = bind(rulesets, self._params)
+            self._gate = (_choose_backend(backend, gate_plan), Explainer(gate_plan))
         self._display = sorted(
-            (ruleset.name for ruleset in rulesets if ruleset.revises is None),
+            (ruleset.name for ruleset in deciding if ruleset.revises is None),
             key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)),
         )
         # How to build this engine again in another process (see __reduce__).
@@ -218,8 +227,13 @@ class Engine:
 
     @property
     def rulesets(self) -> tuple[Ruleset, ...]:
-        """The rulesets, in the order forward chaining settles them."""
-        return self._rulesets
+        """The rulesets :meth:`assess` runs, in the order forward chaining settles them."""
+        return tuple(ruleset for ruleset in self._rulesets if not ruleset.is_gate)
+
+    @property
+    def gates(self) -> tuple[Ruleset, ...]:
+        """The quality gates (``hit: check`` rulesets) :meth:`check` runs after them."""
+        return tuple(ruleset for ruleset in self._rulesets if ruleset.is_gate)
 
     def assess(self, incident: Incident | Mapping[str, Any], *, at: datetime | str) -> Assessment:
         """Every decision about ``incident`` at instant ``at``.
@@ -324,6 +338,41 @@ class Engine:
         from incident_rules._replay.diff import compare  # replay is a later stage: imported on first use
 
         return compare(self, other, documents, at=at, progress=progress)
+
+    def check(
+        self, incident: Incident | Mapping[str, Any], *, at: datetime | str | None = None
+    ) -> GateResult:
+        """Judge the whole record of ``incident`` with the quality gate (``hit: check`` rulesets).
+
+        Args:
+            incident: An :class:`Incident`, or an incident document (it is not modified).
+            at: The instant of the review. Timeline entries and updates after it are not
+                written yet, the postmortem is judged as it stands, and the decisions the
+                checks read (the severity) are assessed then. By default, the latest instant
+                the record tells of (detection, timeline, updates, observations).
+
+        Returns:
+            One finding per check, in file order; ``passed`` when none failed.
+
+        Raises:
+            InvalidIncident: The document or ``at`` is not valid.
+            RulesetError: The engine's rulesets hold no quality gate.
+            EngineError: The backend failed.
+        """
+        if not isinstance(incident, Incident):
+            incident = Incident.from_dict(incident)
+        instant = record_end(incident) if at is None else _instant(at)
+        if self._gate is None:
+            names = ", ".join(ruleset.name for ruleset in self._rulesets)
+            raise RulesetError(f"check: none of the rulesets ({names}) is a quality gate (hit: check)")
+        backend, explainer = self._gate
+        plans = plans_over_time(incident, instant, lambda moment: self.assess(incident, at=moment))
+        gate = compute_gate_features(Record(incident, instant, plans, self._hours))
+        facts = fact_view(incident, compute_features(incident, instant, self._params))
+        facts |= {path: feature.value for path, feature in gate.items() if feature.value is not None}
+        chosen = backend.run(dict(facts))
+        evidence = {path: feature.evidence for path, feature in gate.items()}
+        return GateResult(incident.id, instant, explainer.findings(chosen, facts, evidence))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt from what it was built from: a worker process never reads the rules directory.

@@ -10,14 +10,14 @@ import itertools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from incident_rules._facts.model import Change, Incident, Observation, Rollback, TimelineEntry, Update
 from incident_rules._facts.schema import FieldType
 
-__all__ = ["FEATURE_PARAMS", "Feature", "compute_features", "feature_paths", "latest_updates"]
+__all__ = ["FEATURE_PARAMS", "Feature", "Registry", "compute_features", "feature_paths", "latest_updates"]
 
 #: The params the features read, with the kind each must be declared as.
 FEATURE_PARAMS = {
@@ -39,29 +39,49 @@ class Feature:
 
 #: What a feature function returns: ``(value, evidence)`` for each feature it declares.
 Derived = tuple[tuple[Any, Mapping[str, Any]], ...]
-_Compute = Callable[[Incident, datetime, Mapping[str, Any]], Derived]
+_C = TypeVar("_C", bound=Callable[..., Derived])
+
+
+class Registry:
+    """Feature functions, in the order their features are listed, with the names and types each
+    derives; the names are written only in the ``@registry.derives(...)`` lines."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._derivers: list[tuple[tuple[str, ...], Callable[..., Derived]]] = []
+        self._types: dict[str, FieldType] = {}
+
+    def derives(self, **types: FieldType) -> Callable[[_C], _C]:
+        """Register a function deriving the features named, of the types given, in that order."""
+
+        def register(compute: _C) -> _C:
+            self._derivers.append((tuple(types), compute))
+            self._types.update(types)
+            return compute
+
+        return register
+
+    def paths(self) -> dict[str, FieldType]:
+        """The paths conditions read the features as (``<prefix><name>``), with their types."""
+        return {f"{self.prefix}{name}": field for name, field in self._types.items()}
+
+    def compute(self, *inputs: Any) -> dict[str, Feature]:
+        """Every feature, keyed by name, from each function called with ``inputs``."""
+        features = {}
+        for names, compute in self._derivers:
+            for name, (value, evidence) in zip(names, compute(*inputs), strict=True):
+                features[name] = Feature(name, value, evidence)
+        return features
+
 
 _BOOL, _NUMBER = FieldType("bool"), FieldType("number")
-#: Every feature function, in the order features are listed, with the names it derives.
-_DERIVERS: list[tuple[tuple[str, ...], _Compute]] = []
-#: Every feature's name (written only here, in the ``@_derives`` lines) and type.
-_TYPES: dict[str, FieldType] = {}
-
-
-def _derives(**types: FieldType) -> Callable[[_Compute], _Compute]:
-    """Register a function deriving the features named, of the types given, in that order."""
-
-    def register(compute: _Compute) -> _Compute:
-        _DERIVERS.append((tuple(types), compute))
-        _TYPES.update(types)
-        return compute
-
-    return register
+_FEATURES = Registry("features.")
+_derives = _FEATURES.derives
 
 
 def feature_paths() -> dict[str, FieldType]:
     """The ``features.*`` paths conditions may read."""
-    return {f"features.{name}": field for name, field in _TYPES.items()}
+    return _FEATURES.paths()
 
 
 def _minutes(later: datetime, earlier: datetime) -> float:
@@ -253,8 +273,4 @@ def _people(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Deri
 
 def compute_features(incident: Incident, at: datetime, params: Mapping[str, Any]) -> dict[str, Feature]:
     """Every feature of ``incident`` at instant ``at``, keyed by name."""
-    features = {}
-    for names, compute in _DERIVERS:
-        for name, (value, evidence) in zip(names, compute(incident, at, params), strict=True):
-            features[name] = Feature(name, value, evidence)
-    return features
+    return _FEATURES.compute(incident, at, params)

@@ -18,6 +18,7 @@ import yaml
 
 from incident_rules._facts.schema import FieldType, incident_paths
 from incident_rules._features import feature_paths
+from incident_rules._gate.features import gate_paths
 from incident_rules._rulesets.checking import ParsedFile, check
 from incident_rules._rulesets.model import Rule, RulePatch, Ruleset, RulesetPatch
 from incident_rules._rulesets.params import ParamSpec
@@ -65,7 +66,7 @@ def default_rules_dir() -> Path:
 @functools.cache
 def fact_schema() -> dict[str, FieldType]:
     """Every path a condition may read, but the decisions of other rulesets."""
-    return incident_paths() | feature_paths()
+    return incident_paths() | feature_paths() | gate_paths()
 
 
 @functools.cache
@@ -159,13 +160,17 @@ def _apply_patch(target: ParsedFile, patching: ParsedFile, problems: Problems) -
     assert patching.patch is not None
     rules = list(target.ruleset.rules)
     nodes = {rule_id: (node, file) for rule_id, node, file in patching.patch_conditions}
-    old_nodes = {rule.id: (node, file) for rule, node, file in target.conditions}
+    old_nodes = {
+        rule.id: (node, file)
+        for rule, condition, node, file in target.conditions
+        if condition is rule.condition
+    }
     conditions = list(target.conditions)
     for patch in patching.patch.rules:
         new = _apply_rule_patch(target.ruleset, rules, patch, problems)
         written = nodes.get(patch.id) or old_nodes.get(patch.id)
         if new is not None and written is not None:
-            conditions.append((new, *written))  # its condition and due are checked as written
+            conditions.append((new, new.condition, *written))  # its condition and due are checked as written
     ruleset = attrs.evolve(target.ruleset, rules=tuple(rules))
     return attrs.evolve(target, ruleset=ruleset, conditions=tuple(conditions))
 

@@ -37,13 +37,13 @@ from incident_rules._rulesets.expr import Always, leaves
 from incident_rules._rulesets.params import resolve_params
 from incident_rules.errors import RulesetError
 
-__all__ = ["Finding", "LintReport", "lint"]
+__all__ = ["LintFinding", "LintReport", "lint"]
 
 Severity = Literal["error", "warning"]
 
 
 @attrs.frozen
-class Finding:
+class LintFinding:
     """One lint finding.
 
     Attributes:
@@ -96,12 +96,12 @@ class LintReport:
         seconds: How long the run took.
     """
 
-    findings: tuple[Finding, ...]
+    findings: tuple[LintFinding, ...]
     cells: Mapping[str, int]
     seconds: float
 
     @property
-    def errors(self) -> tuple[Finding, ...]:
+    def errors(self) -> tuple[LintFinding, ...]:
         """The findings of severity ``error``."""
         return tuple(f for f in self.findings if f.severity == "error")
 
@@ -127,12 +127,14 @@ class LintReport:
         return {"findings": findings, "cells": dict(self.cells), "seconds": self.seconds}
 
 
-def _load_findings(error: RulesetError) -> list[Finding]:
+def _load_findings(error: RulesetError) -> list[LintFinding]:
     """The loader's problem records as findings, at the file, line and column they name."""
     return [
-        Finding(problem.file or "", problem.line or 0, problem.column or 0, "error", "load", problem.message)
+        LintFinding(
+            problem.file or "", problem.line or 0, problem.column or 0, "error", "load", problem.message
+        )
         if problem.file is not None
-        else Finding("", 0, 0, "error", "load", str(problem))
+        else LintFinding("", 0, 0, "error", "load", str(problem))
         for problem in error.problems
     ]
 
@@ -193,20 +195,20 @@ def _enumerate(stage: Stage, axes: Sequence[Axis]) -> _Tally:
     return tally
 
 
-def _rule_findings(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterable[Finding]:
+def _rule_findings(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterable[LintFinding]:
     hit = stage.ruleset.hit
     for position, bound in enumerate(stage.rules):
         rule, where = bound.rule, (bound.rule.source.file, bound.rule.source.line, 1)
         held = tally.holds.get(position, 0)
         if held == 0:
-            yield Finding(
+            yield LintFinding(
                 *where,
                 "error",
                 "never-true",
                 f"rule {rule.id!r} can never hold: no input makes its condition true",
             )
         elif held == tally.cells and not isinstance(rule.condition, Always) and len(stage.rules) > 1:
-            yield Finding(
+            yield LintFinding(
                 *where,
                 "warning",
                 "always-true",
@@ -215,7 +217,9 @@ def _rule_findings(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterabl
         elif hit == "first" and tally.first.get(position, 0) == 0:
             earlier = ", ".join(repr(stage.rules[p].rule.id) for p in sorted(tally.taken_by[position]))
             message = f"rule {rule.id!r} is unreachable: every input it holds for is taken first by {earlier}"
-            yield Finding(*where, "error", "unreachable", message, _example(axes, tally.example[position]))
+            yield LintFinding(
+                *where, "error", "unreachable", message, _example(axes, tally.example[position])
+            )
     if hit == "unique":
         for (a, b), cells in sorted(tally.overlaps.items()):
             first, second = stage.rules[a].rule, stage.rules[b].rule
@@ -223,12 +227,12 @@ def _rule_findings(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterabl
                 f"rules {first.id!r} ({first.source}) and {second.id!r} both hold for some inputs, "
                 "but the ruleset is unique"
             )
-            yield Finding(
+            yield LintFinding(
                 second.source.file, second.source.line, 1, "error", "overlap", message, _example(axes, cells)
             )
 
 
-def _gap_finding(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterable[Finding]:
+def _gap_finding(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterable[LintFinding]:
     ruleset = stage.ruleset
     if tally.gap is None or ruleset.hit == "collect" or ruleset.revises is not None:
         return  # a revision that does not hold leaves the decision it revises as it was
@@ -236,7 +240,7 @@ def _gap_finding(stage: Stage, axes: Sequence[Axis], tally: _Tally) -> Iterable[
         f"gap: no rule of {ruleset.name!r} (hit: {ruleset.hit}) holds in {tally.gaps} of {tally.cells} "
         "cells of its inputs, so it decides nothing there"
     )
-    yield Finding(ruleset.file, 1, 1, "error", "gap", message, _example(axes, tally.gap))
+    yield LintFinding(ruleset.file, 1, 1, "error", "gap", message, _example(axes, tally.gap))
 
 
 def _domains_after(stage: Stage, tally: _Tally, domains: dict[str, tuple[Any, ...]]) -> None:
@@ -257,8 +261,8 @@ def _domains_after(stage: Stage, tally: _Tally, domains: dict[str, tuple[Any, ..
     )
 
 
-def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[Finding]:
-    findings: list[Finding] = []
+def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[LintFinding]:
+    findings: list[LintFinding] = []
     domains: dict[str, tuple[Any, ...]] = {}
     for stage in plan.stages:
         axes = axes_of(stage.rules, stage_schema(stage, plan), domains)
@@ -266,7 +270,7 @@ def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[Finding]:
             tally = _enumerate(stage, axes)
         except TooLarge as error:
             message = f"ruleset {stage.ruleset.name!r} is too large to check exactly: {error}; split it"
-            findings.append(Finding(stage.ruleset.file, 1, 1, "warning", "too-large", message))
+            findings.append(LintFinding(stage.ruleset.file, 1, 1, "warning", "too-large", message))
             _domains_after(stage, _Tally.anything(stage), domains)
             continue
         cells[stage.ruleset.name] = tally.cells
@@ -275,7 +279,7 @@ def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[Finding]:
     return findings
 
 
-def _unused_params(loaded: Loaded) -> Iterable[Finding]:
+def _unused_params(loaded: Loaded) -> Iterable[LintFinding]:
     used = set(FEATURE_PARAMS) | set(DEADLINE_PARAMS)
     for ruleset in loaded.rulesets:
         for rule in ruleset.rules:
@@ -285,7 +289,7 @@ def _unused_params(loaded: Loaded) -> Iterable[Finding]:
     for spec in loaded.params.values():
         if spec.name not in used and spec.source in loaded.files:
             message = f"param {spec.name!r} is declared but no rule reads it"
-            yield Finding(spec.source, spec.line, 1, "warning", "unused-param", message)
+            yield LintFinding(spec.source, spec.line, 1, "warning", "unused-param", message)
 
 
 def lint(*paths: Path | str, extend: bool = False, params: Mapping[str, object] | None = None) -> LintReport:

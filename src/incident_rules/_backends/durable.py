@@ -262,7 +262,7 @@ def definitions(
         for salience, bound in enumerate(step.rules):
             test = compile_condition(bound.condition)
             match = {"step": step.number} if test is None else {"$and": [{"step": step.number}, test]}
-            rules[bound.rule.id] = {"all": [{"m": match}], "pri": salience, "run": fire(bound.index)}
+            rules[bound.name] = {"all": [{"m": match}], "pri": salience, "run": fire(bound.index)}
         rules[f"$close:{step.number}"] = {
             "all": [{"m": {"step": step.number}}],
             "pri": len(step.rules) + 1,

@@ -9,11 +9,11 @@ compares is ``_compile``'s, for both backends' explanations and the native backe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
-from incident_rules._rulesets.expr import All, AnyOf, Condition, Not, Operand, Test
+from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Operand, Test
 from incident_rules._rulesets.model import Due, Rule, Ruleset, Schedule
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules.errors import RulesetError
@@ -23,17 +23,29 @@ __all__ = ["BoundRule", "Plan", "Stage", "assert_decision", "bind", "fact_key", 
 
 @attrs.frozen
 class BoundRule:
-    """A rule whose params are replaced by this engine's values."""
+    """A rule whose params are replaced by this engine's values.
+
+    A check of a quality gate is bound twice: once for its ``when`` (``role="decides"``, it
+    passes when that holds) and once for its ``applies`` (``role="applies"``). Both backends
+    evaluate each bound rule on its own, so a check needs nothing new from them.
+    """
 
     rule: Rule
     condition: Condition
     index: int
     schedule: Schedule | None = None
+    role: Literal["decides", "applies"] = "decides"
     source: str = attrs.field(init=False, repr=False, eq=False)
+    #: A name unique in the plan, for backends that name their rules (a rule id, maybe suffixed).
+    name: str = attrs.field(init=False, repr=False, eq=False)
 
     @source.default
     def _source_text(self) -> str:
         return str(self.rule.source)
+
+    @name.default
+    def _name(self) -> str:
+        return self.rule.id if self.role == "decides" else f"{self.rule.id}:applies"
 
 
 @attrs.frozen
@@ -97,7 +109,11 @@ def _bind_condition(condition: Condition, params: Mapping[str, Any]) -> Conditio
 
 
 def bind(rulesets: tuple[Ruleset, ...], params: Mapping[str, Any]) -> Plan:
-    """Bind every rule to ``params``, numbering rules across the whole plan."""
+    """Bind every rule to ``params``, numbering rules across the whole plan.
+
+    A check (``hit: check``) is bound right after its decides-rule as an applies-rule, whose
+    condition is ``true`` when the check does not say when it applies.
+    """
     stages, index = [], 0
     for ruleset in rulesets:
         rules = []
@@ -105,6 +121,10 @@ def bind(rulesets: tuple[Ruleset, ...], params: Mapping[str, Any]) -> Plan:
             condition = _bind_condition(rule.condition, params)
             rules.append(BoundRule(rule, condition, index, _bind_schedule(rule.due, params)))
             index += 1
+            if ruleset.is_gate:
+                applies = _bind_condition(rule.applies or Always(), params)
+                rules.append(BoundRule(rule, applies, index, role="applies"))
+                index += 1
         stages.append(Stage(ruleset, tuple(rules)))
     return Plan(tuple(stages), dict(params))
 
@@ -123,7 +143,7 @@ def settle(stage: Stage, holding: Sequence[BoundRule]) -> tuple[BoundRule, ...]:
             f"{stage.ruleset.file}: ruleset {stage.ruleset.name!r} is unique, but rules "
             f"{first.id!r} ({first.source}) and {second.id!r} ({second.source}) both hold"
         )
-    return tuple(holding) if stage.ruleset.hit == "collect" else tuple(holding[:1])
+    return tuple(holding) if stage.ruleset.keeps_every_rule else tuple(holding[:1])
 
 
 def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule, ...]) -> None:
@@ -131,8 +151,11 @@ def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule
 
     A ``collect`` ruleset asserts one boolean per value it may conclude
     (``decisions.<ruleset>:<value>``); the others assert their single value when a rule held.
-    A revision asserts its value as the decision it revises.
+    A revision asserts its value as the decision it revises. A quality gate asserts nothing:
+    no ruleset reads its findings.
     """
+    if stage.ruleset.is_gate:
+        return
     if stage.ruleset.hit == "collect":
         concluded = {bound.rule.then for bound in chosen}
         facts.update({key: value in concluded for key, value in stage.value_keys})

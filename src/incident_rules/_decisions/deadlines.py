@@ -130,14 +130,24 @@ def _due(
     )
 
 
+def _done(incident: Incident, at: datetime) -> set[str]:
+    """The escalations the timeline records as done by ``at`` (``escalated`` entries' targets)."""
+    return {
+        entry.target
+        for entry in incident.timeline
+        if entry.kind == "escalated" and entry.target is not None and entry.at <= at
+    }
+
+
 def deadlines(
     incident: Incident, at: datetime, outcomes: Mapping[str, Outcome], hours: WorkHours
 ) -> tuple[DueAction, ...]:
-    """Every action due at ``at``, soonest first."""
-    last, due = latest_updates(incident, at), []
+    """Every action due at ``at``, soonest first; an escalation the timeline records is done."""
+    last, done, due = latest_updates(incident, at), _done(incident, at), []
     for decision in each_decision(outcomes):
         schedule = decision.schedule
-        if schedule is not None:
+        # A one-off action with no audience (an escalation) is done once the timeline says so.
+        if schedule is not None and not (schedule.audience is None and decision.value in done):
             heard = last.get(schedule.audience) if schedule.audience else None
             action = _due(decision, schedule, incident, at, heard, hours)
             if action is not None:

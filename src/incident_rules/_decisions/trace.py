@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from incident_rules._backends.codegen import Explain, Tested, explaining_functions
 from incident_rules._backends.plan import BoundRule, Plan, Stage, assert_decision
 from incident_rules._decisions.data import Check, Decision, Explanation, Outcome, Reference, Rejection
+from incident_rules._decisions.gate import Finding, Status
 from incident_rules._decisions.whynot import WhyNot
+from incident_rules._rulesets.expr import leaves
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._suggest import did_you_mean
 
@@ -47,6 +49,8 @@ def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Re
 
 def _settle_into(settled: dict[str, T | tuple[T, ...] | None], stage: Stage, standing: tuple[T, ...]) -> None:
     """Record a stage's conclusions under the decision later rulesets read them as."""
+    if stage.ruleset.is_gate:
+        return  # a quality gate's findings are not decisions
     if stage.ruleset.hit == "collect":
         settled[stage.ruleset.name] = standing
     elif stage.ruleset.revises is None:
@@ -76,6 +80,8 @@ class Explainer:
         replay = _Replay(self, chosen, facts)
         settled: dict[str, Outcome] = {}
         for stage in self.plan.stages:
+            if stage.ruleset.is_gate:
+                continue  # findings, not decisions: see findings()
             standing = chosen[stage.ruleset.name]
             _settle_into(settled, stage, tuple(_decision(stage, bound, replay) for bound in standing))
         return settled
@@ -100,6 +106,68 @@ class Explainer:
         because = [as_check(item) for item in tested]
         rejected = self.rejections(stage, bound, facts) if stage.ruleset.hit == "first" else ()
         return Explanation(tuple(because), _references(because, settled), rejected)
+
+    def findings(
+        self,
+        chosen: Mapping[str, tuple[BoundRule, ...]],
+        facts: Mapping[str, Any],
+        evidence: Mapping[str, Mapping[str, Any]],
+    ) -> tuple[Finding, ...]:
+        """One finding per check of every quality gate in the plan, explained from ``facts``.
+
+        ``evidence`` holds, by fact path, the evidence of the facts a check may read.
+        """
+        found = []
+        for stage, seen, settled in _replayed(self.plan, chosen, facts):
+            if not stage.ruleset.is_gate:
+                continue
+            standing = {bound.index for bound in chosen[stage.ruleset.name]}
+            # bind() puts each check's applies-rule right after its decides-rule.
+            for decides, applies in zip(stage.rules[::2], stage.rules[1::2], strict=True):
+                found.append(self._finding(stage, (decides, applies), standing, seen, settled, evidence))
+        return tuple(found)
+
+    def _finding(
+        self,
+        stage: Stage,
+        pair: tuple[BoundRule, BoundRule],
+        standing: set[int],
+        facts: Mapping[str, Any],
+        settled: Mapping[str, Settled],
+        evidence: Mapping[str, Mapping[str, Any]],
+    ) -> Finding:
+        decides, applies = pair
+        status: Status = "not_applicable"
+        deciding = applies
+        if applies.index in standing:
+            status, deciding = ("passed" if decides.index in standing else "failed"), decides
+        _, tested = self.explain[deciding.index](facts)
+        if deciding is decides and decides.rule.applies is not None:
+            tested = self.explain[applies.index](facts)[1] + tested  # why it applied, then the verdict
+        because = [as_check(item) for item in tested]
+        shown: dict[str, Any] = {}
+        for test in leaves(deciding.condition):
+            shown |= evidence.get(test.path, {})
+        rule = decides.rule
+        explanation = Explanation(tuple(because), _references(because, settled))
+        return Finding(rule.id, status, rule.title, stage.ruleset.name, decides.source, shown, explanation)
+
+
+def _replayed(
+    plan: Plan, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
+) -> Iterator[tuple[Stage, dict[str, Any], dict[str, Settled]]]:
+    """Each stage with the facts and references it read: earlier stages' decisions settled.
+
+    ``facts`` are the facts before any decision; the dicts yielded change as stages settle.
+    """
+    seen = dict(facts)
+    settled: dict[str, Settled] = {}
+    for stage in plan.stages:
+        yield stage, seen, settled
+        standing = chosen[stage.ruleset.name]
+        assert_decision(seen, stage, standing)
+        references = tuple(Reference(stage.ruleset.name, b.rule.id, b.rule.then) for b in standing)
+        _settle_into(settled, stage, references)
 
 
 class _Replay:
@@ -134,16 +202,13 @@ class _Replay:
 
     def _explain_all(self) -> tuple[dict[int, Explanation], dict[str, dict[str, Any]]]:
         """Every explanation, and the facts each ruleset read (for why-not)."""
-        seen, explanations, read = dict(self._facts), {}, {}
-        settled: dict[str, Settled] = {}
-        for stage in self._explainer.plan.stages:
-            standing = self._chosen[stage.ruleset.name]
-            for bound in standing:
-                explanations[bound.index] = self._explainer.explanation(stage, bound, seen, settled)
+        explanations, read = {}, {}
+        for stage, seen, settled in _replayed(self._explainer.plan, self._chosen, self._facts):
             read[stage.ruleset.name] = dict(seen)
-            assert_decision(seen, stage, standing)
-            references = tuple(Reference(stage.ruleset.name, b.rule.id, b.rule.then) for b in standing)
-            _settle_into(settled, stage, references)
+            if stage.ruleset.is_gate:
+                continue
+            for bound in self._chosen[stage.ruleset.name]:
+                explanations[bound.index] = self._explainer.explanation(stage, bound, seen, settled)
         return explanations, read
 
 

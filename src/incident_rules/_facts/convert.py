@@ -10,8 +10,9 @@ in the order of its ``__json_keys__`` where it has one (properties included).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
@@ -28,7 +29,7 @@ from incident_rules._facts.types import Fraction
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import InvalidIncident, Problem
 
-__all__ = ["BadValue", "parse_time", "structure", "unstructure"]
+__all__ = ["BadValue", "parse_date_or_time", "parse_time", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -60,6 +61,23 @@ def parse_time(value: object) -> datetime:
     if parsed.utcoffset() is None:
         raise BadValue(f"time has no UTC offset; expected {expected}", value)
     return parsed
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date_or_time(value: object) -> date | datetime:
+    """A calendar date (``2025-06-22``) or an ISO 8601 time with an offset; else :class:`BadValue`."""
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise BadValue("expected a real calendar date like '2025-06-22'", value) from None
+    try:
+        return parse_time(value)
+    except BadValue:
+        expected = "a date like '2025-06-22' or an ISO 8601 time with a UTC offset"
+        raise BadValue(f"expected {expected}", value) from None
 
 
 def _strict(kind: type, expected: str) -> Any:
@@ -119,6 +137,11 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Fraction, _fraction)
     converter.register_structure_hook(datetime, lambda value, _: parse_time(value))
     converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook_func(
+        lambda type_: type_ == (datetime | date | None),
+        lambda value, _: None if value is None else parse_date_or_time(value),
+    )
+    converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook_func(_is_literal, _literal)
     converter.register_structure_hook_factory(_is_tuple, lambda t: _tuple_hook(converter, t))
     converter.register_structure_hook_factory(

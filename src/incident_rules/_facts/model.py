@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -43,6 +43,8 @@ class Impact:
     workaround: bool = False
     internal_only: bool = False
     observations: tuple[Observation, ...] = ()
+    #: What the impact means in the report's words, one statement each ("~2,400 failed payments").
+    summary: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -84,6 +86,8 @@ class Responder:
     handle: str
     role: str | None = None
     blocked_on_access: bool = False
+    #: The person's name, as the blameless check looks for it ("Jane Doe").
+    name: str | None = None
 
 
 @attrs.frozen
@@ -95,6 +99,9 @@ class TimelineEntry:
     text: str | None = None
     severity: SeverityLevel | None = None
     actor: str | None = None
+    #: Whom an ``escalated`` entry escalated to: an escalation value (``leadership``,
+    #: ``security``, ``legal``, ``platform``) marks that escalation done, or free text.
+    target: str | None = None
 
 
 @attrs.frozen
@@ -108,6 +115,7 @@ class Update:
     what_we_did: str
     next_steps: str
     next_update_at: datetime | None = None
+    impact: str | None = None
 
 
 @attrs.frozen
@@ -116,7 +124,8 @@ class ActionItem:
 
     text: str
     owner: str | None = None
-    due: datetime | None = None
+    #: A date (``2025-06-22``), as people write it, or a datetime with an offset.
+    due: datetime | date | None = None
 
 
 @attrs.frozen
@@ -130,6 +139,11 @@ class Postmortem:
     contributing_factors: tuple[str, ...] = ()
     action_items: tuple[ActionItem, ...] = ()
     runbooks_updated: bool = False
+    runbooks_updated_at: datetime | None = None
+    what_went_well: tuple[str, ...] = ()
+    lessons: tuple[str, ...] = ()
+    #: How the impact was stopped, in the report's words.
+    mitigation: str | None = None
 
 
 @attrs.frozen

@@ -9,14 +9,17 @@ import attrs
 import yaml
 
 from incident_rules._facts.schema import FieldType
-from incident_rules._rulesets.expr import Test, leaves
+from incident_rules._rulesets.expr import Condition, Test, leaves
 from incident_rules._rulesets.model import Rule, Ruleset, RulesetPatch
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._rulesets.params import ParamSpec
 from incident_rules._rulesets.yamlfile import Problems, YamlFile
 from incident_rules._suggest import did_you_mean
 
-__all__ = ["ParsedFile", "check"]
+__all__ = ["GATE_PREFIX", "ParsedFile", "check"]
+
+#: Paths only quality gates (``hit: check``) read: facts about the whole record, after the fact.
+GATE_PREFIX = "gate."
 
 _PARAM_TYPES = {"duration": "number", "fraction": "number", "number": "number", "boolean": "bool"}
 
@@ -31,7 +34,8 @@ class ParsedFile:
 
     ruleset: Ruleset | None
     params: tuple[ParamSpec, ...]
-    conditions: tuple[tuple[Rule, yaml.ScalarNode, YamlFile], ...]
+    #: Each condition of each rule (``when``, and a check's ``applies``) with its YAML node.
+    conditions: tuple[tuple[Rule, Condition, yaml.Node, YamlFile], ...]
     patch: RulesetPatch | None = None
     patch_conditions: tuple[tuple[str, yaml.ScalarNode, YamlFile], ...] = ()
 
@@ -73,6 +77,9 @@ def _order(rulesets: Mapping[str, Ruleset], problems: Problems) -> list[Ruleset]
                 problems.add(
                     ruleset.file, None, f"uses unknown ruleset {used!r}{did_you_mean(used, rulesets)}", 1, 1
                 )
+            elif rulesets[used].is_gate:
+                message = f"uses {used!r}, a quality gate (hit: check): its findings are not decisions"
+                problems.add(ruleset.file, None, message, 1, 1)
     dependencies = _dependencies(rulesets)
     ordered: list[Ruleset] = []
     state: dict[str, str] = {}
@@ -105,7 +112,7 @@ def _check_revisions(rulesets: Mapping[str, Ruleset], problems: Problems) -> Non
             continue
         if target is None:
             problems.add(ruleset.file, None, f"revises unknown ruleset {ruleset.revises!r}", 1, 1)
-        elif target.hit == "collect" or set(ruleset.values) - set(target.values):
+        elif target.keeps_every_rule or set(ruleset.values) - set(target.values):
             problems.add(
                 ruleset.file,
                 None,
@@ -117,9 +124,15 @@ def _check_revisions(rulesets: Mapping[str, Ruleset], problems: Problems) -> Non
 
 
 def _type_check(
-    test: Test, schema: Mapping[str, FieldType], params: Mapping[str, ParamSpec], rulesets: Iterable[str]
+    test: Test,
+    schema: Mapping[str, FieldType],
+    params: Mapping[str, ParamSpec],
+    rulesets: Iterable[str],
+    reads_gate: bool,
 ) -> str | None:
     """What is wrong with one test, or None."""
+    if test.path.startswith(GATE_PREFIX) and not reads_gate:
+        return f"{test.path} is about the whole record: only a quality gate (hit: check) reads it"
     field = schema.get(test.path)
     if field is None:
         used = test.path.removeprefix("decisions.")
@@ -218,12 +231,13 @@ def _check_conditions(
             for name in part.ruleset.uses
             if name in rulesets
         }
-        for rule, node, file in part.conditions:
-            for message in _due_problems(rule, params):
-                problems.add(rule.source.file, None, message, rule.source.line, 1)
-            for test in leaves(rule.condition):
-                problem = _type_check(test, schema, params, rulesets)
-                if problem:
+        for rule, condition, node, file in part.conditions:
+            if condition is rule.condition:
+                for message in _due_problems(rule, params):
+                    problems.add(rule.source.file, None, message, rule.source.line, 1)
+            for test in leaves(condition):
+                problem = _type_check(test, schema, params, rulesets, part.ruleset.is_gate)
+                if problem and isinstance(node, yaml.ScalarNode):
                     line, col = file.expression_position(node, test.line, test.col)
                     problems.add(file.name, None, problem, line, col)
 

@@ -9,9 +9,22 @@ import attrs
 from incident_rules._facts.schema import FieldType
 from incident_rules._rulesets.expr import Condition, Operand
 
-__all__ = ["Due", "Hit", "Rule", "RulePatch", "RuleSource", "Ruleset", "RulesetPatch", "Schedule"]
+__all__ = [
+    "CHECK_STATUSES",
+    "Due",
+    "Hit",
+    "Rule",
+    "RulePatch",
+    "RuleSource",
+    "Ruleset",
+    "RulesetPatch",
+    "Schedule",
+]
 
-Hit = Literal["first", "collect", "unique"]
+#: ``check``: a quality gate, where every rule is a check that passes when its condition holds.
+Hit = Literal["first", "collect", "unique", "check"]
+#: What a check of a ``hit: check`` ruleset may find.
+CHECK_STATUSES = ("passed", "failed", "not_applicable")
 
 
 @attrs.frozen
@@ -56,7 +69,11 @@ class Schedule:
 
 @attrs.frozen
 class Rule:
-    """One rule: when its condition holds, its ruleset concludes ``then``."""
+    """One rule: when its condition holds, its ruleset concludes ``then``.
+
+    In a quality gate (``hit: check``) a rule is a check: it passes when its condition holds,
+    and does not apply when its ``applies`` condition (``applies_when`` as written) does not.
+    """
 
     id: str
     title: str
@@ -66,6 +83,8 @@ class Rule:
     source: RuleSource
     description: str = ""
     due: Due | None = None
+    applies: Condition | None = None
+    applies_when: str | None = None
 
 
 @attrs.frozen
@@ -81,6 +100,16 @@ class Ruleset:
     file: str
     description: str = ""
     revises: str | None = None
+
+    @property
+    def is_gate(self) -> bool:
+        """Whether this is a quality gate (``hit: check``): checks over the record, not decisions."""
+        return self.hit == "check"
+
+    @property
+    def keeps_every_rule(self) -> bool:
+        """Whether every rule that holds stands (``collect`` and ``check``), not only the first."""
+        return self.hit in ("collect", "check")
 
     def decision_type(self) -> FieldType:
         """The type of ``decisions.<name>`` for the rulesets that use this one."""

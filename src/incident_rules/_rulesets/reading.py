@@ -17,7 +17,16 @@ from incident_rules._facts.schema import FieldType
 from incident_rules._facts.types import Audience
 from incident_rules._rulesets.checking import ParsedFile, check
 from incident_rules._rulesets.expr import Condition, ExprProblem, Operand, parse
-from incident_rules._rulesets.model import Due, Rule, RulePatch, Ruleset, RulesetPatch, RuleSource
+from incident_rules._rulesets.model import (
+    CHECK_STATUSES,
+    Due,
+    Hit,
+    Rule,
+    RulePatch,
+    Ruleset,
+    RulesetPatch,
+    RuleSource,
+)
 from incident_rules._rulesets.params import KINDS, ParamSpec, coerce
 from incident_rules._rulesets.yamlfile import Problems, YamlFile, compose
 from incident_rules._suggest import did_you_mean
@@ -25,14 +34,17 @@ from incident_rules.errors import RulesetError
 
 __all__ = ["load_files", "parse_sources", "read_sources"]
 
-_HITS = ("first", "collect", "unique")
+_HITS: tuple[str, ...] = get_args(Hit)
 _FILE_KEYS = (
     *("ruleset", "title", "description", "hit", "values", "uses", "revises", "params", "rules"),
     "overrides",
 )
-_RULE_KEYS = ("id", "title", "description", "when", "then", "due", "enabled")
-_PATCH_KEYS = (*_RULE_KEYS, "before", "after")
+_RULE_KEYS = ("id", "title", "description", "when", "then", "due", "applies", "enabled")
+# An override changes decision rules: a check's `applies` is not among what it may change.
+_PATCH_KEYS = (*(key for key in _RULE_KEYS if key != "applies"), "before", "after")
 _DUE_KEYS = ("audience", "within", "every", "work_hours")
+#: Rule keys only checks have, and keys only decision rules have.
+_CHECK_ONLY, _DECISION_ONLY = ("applies",), ("then", "due")
 _PARAM_KEYS = ("type", "default", "description")
 
 
@@ -91,12 +103,12 @@ def _read_due(file: YamlFile, node: yaml.Node) -> Due:
     return Due(audience, within, every, bool(work_hours))
 
 
-def _read_condition(file: YamlFile, node: yaml.Node) -> tuple[str, Condition] | None:
-    """A ``when`` as text and parsed, or None (with the problem added)."""
-    when = file.scalar(node, (str, bool), "when")
-    if when is None:
+def _condition(file: YamlFile, node: yaml.Node, what: str) -> tuple[str, Condition] | None:
+    """A condition as written (``true``/``false`` spelled out) and parsed, or None with a problem."""
+    written = file.scalar(node, (str, bool), what)
+    if written is None or not isinstance(node, yaml.ScalarNode):
         return None
-    text = "true" if when is True else "false" if when is False else when
+    text = "true" if written is True else "false" if written is False else written
     try:
         return text, parse(text)
     except ExprProblem as problem:
@@ -109,29 +121,51 @@ def _read_enabled(file: YamlFile, fields: Mapping[str, yaml.Node]) -> bool:
     return file.scalar(fields["enabled"], bool, "enabled") is not False if "enabled" in fields else True
 
 
-def _read_rule(
-    file: YamlFile, node: yaml.Node, values: tuple[str, ...]
-) -> tuple[Rule, yaml.ScalarNode, bool] | None:
+#: What one rule is read into: the rule, the YAML nodes of its conditions, whether it is enabled.
+_ReadRule = tuple[Rule, list[tuple[Condition, yaml.Node]], bool]
+
+
+def _read_rule(file: YamlFile, node: yaml.Node, values: tuple[str, ...], hit: str) -> _ReadRule | None:
     fields = file.mapping(node, _RULE_KEYS, "a rule")
-    missing = [key for key in ("id", "when", "then") if key not in fields]
+    # A check concludes passed or failed by itself: it names no value.
+    required = ("id", "when") if hit == "check" else ("id", "when", "then")
+    missing = [key for key in required if key not in fields]
     if missing:
         file.problem(node, f"rule is missing {', '.join(missing)}")
+    for key in _DECISION_ONLY if hit == "check" else _CHECK_ONLY:
+        if key in fields:
+            kind = "a check (hit: check)" if hit == "check" else f"a decision rule (hit: {hit})"
+            file.problem(fields[key], f"{key!r} does not belong in {kind}")
     rule_id = file.scalar(fields["id"], str, "id") if "id" in fields else None
-    read = _read_condition(file, fields["when"]) if "when" in fields else None
     then = file.scalar(fields["then"], str, "then") if "then" in fields else None
     if then is not None and values and then not in values:
         file.problem(
             fields["then"], f"then {then!r} is not one of the ruleset's values{did_you_mean(then, values)}"
         )
-    if rule_id is None or read is None or then is None:
+    when = _condition(file, fields["when"], "when") if "when" in fields else None
+    applies = _condition(file, fields["applies"], "applies") if "applies" in fields else None
+    if hit == "check":
+        then = CHECK_STATUSES[0]
+    if rule_id is None or when is None or then is None or ("applies" in fields and applies is None):
         return None
-    text, condition = read
     title = file.scalar(fields["title"], str, "title") if "title" in fields else rule_id
     description = file.scalar(fields["description"], str, "description") if "description" in fields else ""
     source = RuleSource(file.name, node.start_mark.line + 1)
     due = _read_due(file, fields["due"]) if "due" in fields else None
-    rule = Rule(rule_id, title or rule_id, text, condition, then, source, description or "", due)
-    return rule, fields["when"], _read_enabled(file, fields)
+    rule = Rule(
+        rule_id,
+        title or rule_id,
+        when[0],
+        when[1],
+        then,
+        source,
+        description or "",
+        due,
+        applies[1] if applies else None,
+        applies[0] if applies else None,
+    )
+    nodes = [(when[1], fields["when"])] + ([(applies[1], fields["applies"])] if applies else [])
+    return rule, nodes, _read_enabled(file, fields)
 
 
 def _read_patch_rule(file: YamlFile, node: yaml.Node) -> tuple[RulePatch, yaml.Node | None] | None:
@@ -139,7 +173,7 @@ def _read_patch_rule(file: YamlFile, node: yaml.Node) -> tuple[RulePatch, yaml.N
     if "id" not in fields:
         file.problem(node, "an override of a rule needs the id of the rule it changes or adds")
         return None
-    read = _read_condition(file, fields["when"]) if "when" in fields else None
+    read = _condition(file, fields["when"], "when") if "when" in fields else None
     if "when" in fields and read is None:
         return None
     text, condition = read if read else (None, None)
@@ -198,6 +232,8 @@ def _read_file(file: YamlFile, node: yaml.Node) -> ParsedFile:
     if hit not in _HITS:
         file.problem(top.get("hit"), f"hit must be one of {', '.join(_HITS)} (got {hit!r})")
     values = file.strings(top["values"], "values") if "values" in top else ()
+    if hit == "check":
+        values = values or CHECK_STATUSES
     if not values:
         file.problem(top.get("values", node), "a ruleset must list the values it may conclude")
     uses = file.strings(top["uses"], "uses") if "uses" in top else ()
@@ -210,10 +246,10 @@ def _read_file(file: YamlFile, node: yaml.Node) -> ParsedFile:
     if not isinstance(rule_nodes, yaml.SequenceNode) or not rule_nodes.value:
         file.problem(rule_nodes or node, "a ruleset needs a non-empty list of rules")
         rule_nodes = yaml.SequenceNode("tag:yaml.org,2002:seq", [])
-    read = [_read_rule(file, rule_node, values) for rule_node in rule_nodes.value]
+    read = [_read_rule(file, rule_node, values, hit) for rule_node in rule_nodes.value]
     triples = [triple for triple in read if triple is not None]
     # A disabled rule is read and checked like any other, then left out of its ruleset.
-    pairs = [(rule, when) for rule, when, enabled in triples if enabled]
+    pairs = [(rule, nodes) for rule, nodes, enabled in triples if enabled]
     title = file.scalar(top["title"], str, "title") if "title" in top else name
     description = file.scalar(top["description"], str, "description") if "description" in top else ""
     ruleset = Ruleset(
@@ -227,7 +263,10 @@ def _read_file(file: YamlFile, node: yaml.Node) -> ParsedFile:
         description=description or "",
         revises=revises,
     )
-    return ParsedFile(ruleset, params, tuple((rule, when, file) for rule, when, _ in triples))
+    conditions = tuple(
+        (rule, condition, node, file) for rule, nodes, _ in triples for condition, node in nodes
+    )
+    return ParsedFile(ruleset, params, conditions)
 
 
 def load_files(

@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 from incident_rules._decisions.data import Assessment, Check, Decision, DueAction
+from incident_rules._decisions.gate import Finding, GateResult
 from incident_rules._facts.convert import unstructure
-from incident_rules._rulesets.model import Schedule
+from incident_rules._rulesets.model import CHECK_STATUSES, Schedule
 
 __all__ = ["text"]
 
@@ -74,9 +75,32 @@ def _decision(assessment: Assessment, name: str, decision: Decision) -> list[str
     return lines
 
 
-def text(assessment: Assessment) -> str:
+def _finding(finding: Finding) -> list[str]:
+    status = finding.status.replace("_", " ")
+    lines = [f"[{status}] {finding.check}  ({finding.source})  {finding.title}"]
+    lines += [f"    {_check(check)}" for check in finding.because]
+    lines += [f"      {key}: {_value(value)}" for key, value in finding.evidence.items()]
+    return lines
+
+
+def _gate(result: GateResult) -> str:
+    counts = {status: sum(1 for f in result.findings if f.status == status) for status in CHECK_STATUSES}
+    summary = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in counts.items())
+    verdict = "passed" if result.passed else "failed"
+    lines = [f"{result.incident_id} quality gate at {result.at.isoformat()}: {verdict} ({summary})"]
+    for finding in result.findings:
+        lines += ["", *_finding(finding)]
+    return "\n".join(lines) + "\n"
+
+
+def text(assessment: Assessment | GateResult) -> str:
     """The assessment as a readable tree, one block per ruleset: each decision, its rule, its tests
-    with the values read and the evidence behind them, the rules passed over, and what is due."""
+    with the values read and the evidence behind them, the rules passed over, and what is due.
+
+    A :class:`GateResult` reads as its verdict, then each finding with its tests and evidence.
+    """
+    if isinstance(assessment, GateResult):
+        return _gate(assessment)
     lines = [f"{assessment.incident_id} at {assessment.at.isoformat()}"]
     for name, outcome in assessment.decisions.items():
         lines.append("")
