@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_rules import Engine, Incident, InvalidIncident
+from incident_rules._authoring.layers import load_rules
 from incident_rules._backends.durable import durable_available
-from incident_rules._engine import _shipped_rules
 from incident_rules._replay.progress import terminal_progress
 from incident_rules._replay.records import record
 from strategies import assessments
@@ -232,7 +232,8 @@ class TestPickling:
 
     def test_an_engine_built_from_rulesets_pickles(self) -> None:
         """An engine made with the constructor pickles as its rulesets and param specs."""
-        rulesets, specs = _shipped_rules()
+        loaded = load_rules()
+        rulesets, specs = loaded.rulesets, loaded.params
         engine = Engine(rulesets, specs, backend="native")
         copied = pickle.loads(pickle.dumps(engine))
         assert copied.assess(seed(), at=SEED_AT) == engine.assess(seed(), at=SEED_AT)
