@@ -13,11 +13,11 @@ import engines
 import report
 import timing
 import workloads
+from baselines import oracle
 from context import Run, log
 from engines import BACKENDS, assess_call, backend_run_call, build, capture_facts
 from timing import Subject
 
-import oracle
 from incident_rules import Incident
 
 NAME = "latency"

@@ -34,8 +34,6 @@ import throughput
 from context import Run
 
 HERE = Path(__file__).resolve().parent
-# The plain-Python oracle baseline is the one the tests hold the engine to (tests/oracle.py).
-sys.path.append(str(HERE.parent / "tests"))
 RESULTS = HERE / "results"
 
 #: Every family of measurements, in the order it runs and reports. A family is a module with a

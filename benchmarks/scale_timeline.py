@@ -13,11 +13,11 @@ import report
 import scaling
 import timing
 import workloads
+from baselines import oracle
 from context import Run
 from engines import with_native
 from timing import Subject
 
-import oracle
 from incident_rules import Engine, Incident
 
 NAME = "scale-timeline"

@@ -13,10 +13,10 @@ from typing import Any
 
 import report
 import workloads
+from baselines import oracle
 from context import Run, log
 from engines import BACKENDS
 
-import oracle
 from incident_rules import Engine, Incident
 
 NAME = "throughput"
