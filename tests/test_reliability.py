@@ -1,0 +1,167 @@
+"""Custom rules at the edges of durable_rules: refused at load with our error, or decided as natively.
+
+Every case runs in a subprocess with a time limit: without its fix it crashes or hangs the
+interpreter, and that must fail one test, not the run.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from isolated import run_isolated
+
+pytest.importorskip("durable", reason="durable_rules does not import on this interpreter")
+
+ROOT = Path(__file__).parent.parent
+PARAMS = ROOT / "rules" / "params.yaml"
+SEED = ROOT / "examples" / "inc-2025-0142.json"
+SEED_AT = "2025-06-15T14:30:00Z"
+#: Two decision values whose fact keys ``decisions.first:<value>`` share one FNV-1a hash.
+COLLIDING = ("jikxw", "pjtra")
+
+
+def verdict(directory: Path, text: str, document: dict[str, object] | None = None) -> str:
+    """Build both engines for ``text`` and assess; ``refused: <message>``, ``agree`` or ``differ``."""
+    path = directory / "custom.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return run_isolated(
+        f"""
+        import json
+        from incident_rules import Engine, RulesetError
+        seed = json.loads(open({str(SEED)!r}).read())
+        seed.update(json.loads({json.dumps(document or {})!r}))
+        try:
+            durable = Engine.from_path({str(path)!r}, {str(PARAMS)!r}, backend="durable")
+        except RulesetError as error:
+            print("refused: " + str(error).replace("\\n", " "))
+            raise SystemExit(0)
+        native = Engine.from_path({str(path)!r}, {str(PARAMS)!r}, backend="native")
+        same = durable.assess(seed, at={SEED_AT!r}) == native.assess(seed, at={SEED_AT!r})
+        print("agree" if same else "differ")
+        """
+    )
+
+
+def one_rule(when: str, rule_id: str = "big.rule") -> str:
+    return (
+        f"ruleset: big\nvalues: [a]\nrules:\n  - id: {json.dumps(rule_id)}\n    when: {when}\n    then: a\n"
+    )
+
+
+def assert_refused(answer: str, limit: str) -> None:
+    assert answer.startswith("refused: "), answer
+    assert "custom.yaml:4" in answer, answer
+    assert limit in answer, answer
+    assert "backend='native'" in answer, answer
+
+
+class TestExpansionLimits:
+    """Alternatives are counted as durable_rules expands them, and refused past its limit."""
+
+    def test_an_in_list_of_sixty_five_true_values_is_refused_at_load(self, tmp_path: Path) -> None:
+        """``x in [true] * 65`` (65 tests holding at once: a heap corruption) is refused with file:line."""
+        when = "impact.user_facing in [" + ", ".join(["true"] * 65) + "]"
+        assert_refused(verdict(tmp_path, one_rule(when)), "at most 48")
+
+    def test_an_in_list_of_six_hundred_values_is_refused_without_hanging(self, tmp_path: Path) -> None:
+        """An ``in`` list of 600 values (ruleset creation never returns) is refused in time."""
+        when = "features.dependencies_down in [" + ", ".join(map(str, range(600))) + "]"
+        assert_refused(verdict(tmp_path, one_rule(when)), "at most 48")
+
+    def test_a_negated_or_of_sixty_five_tests_is_refused_at_load(self, tmp_path: Path) -> None:
+        """``not (a or b or ...)`` with 65 tests expands to ``$or``s per negated test and is refused."""
+        when = "not (" + " or ".join(f"features.dependencies_down != {i}" for i in range(65)) + ")"
+        assert_refused(verdict(tmp_path, one_rule(when)), "at most 48")
+
+    def test_an_in_list_of_forty_values_decides_as_natively(self, tmp_path: Path) -> None:
+        """An ``in`` list within the limit compiles and agrees with the native backend."""
+        when = "impact.user_facing in [" + ", ".join(["true"] * 40) + "]"
+        assert verdict(tmp_path, one_rule(when)) == "agree"
+
+    def test_sixteen_or_operators_in_one_rule_are_refused_at_load(self, tmp_path: Path) -> None:
+        """16 ``or`` groups (error 113 from durable_rules) are refused naming the limit."""
+        groups = [f"(features.dependencies_down == {i} or impact.data_loss)" for i in range(16)]
+        when = (
+            "impact.user_facing or ("
+            + " and ".join(groups[:2])
+            + ") or "
+            + " or ".join(f"(not impact.data_loss and features.dependencies_down == {i})" for i in range(14))
+        )
+        assert_refused(verdict(tmp_path, one_rule(when)), "and/or operators")
+
+
+class TestNames:
+    """No rule id and no fact key reaches durable_rules as written."""
+
+    @pytest.mark.parametrize("rule_id", ["$close:0", "$close:1", "9" * 5000])
+    def test_a_rule_id_durable_rules_uses_itself_decides_as_natively(
+        self, tmp_path: Path, rule_id: str
+    ) -> None:
+        """A rule named like the backend's own closing rule, or a 5,000-digit id, is not lost."""
+        assert verdict(tmp_path, one_rule("impact.user_facing", rule_id)) == "agree"
+
+    @pytest.mark.parametrize("hash_seed", ["0", "1", "2", "3"])
+    def test_decision_values_whose_keys_collide_in_durable_rules_decide_as_natively(
+        self, tmp_path: Path, hash_seed: str
+    ) -> None:
+        """Two values whose ``decisions.first:<value>`` keys share a 32-bit hash are read apart."""
+        held, absent = COLLIDING
+        first = f"""
+            ruleset: first
+            hit: collect
+            values: [{held}, {absent}]
+            rules:
+              - id: first.held
+                when: impact.user_facing
+                then: {held}
+              - id: first.absent
+                when: not impact.user_facing
+                then: {absent}
+        """
+        second = f"""
+            ruleset: second
+            values: [hit, miss]
+            uses: [first]
+            rules:
+              - id: second.hit
+                when: "'{held}' in decisions.first and '{absent}' in decisions.first"
+                then: hit
+              - id: second.miss
+                when: true
+                then: miss
+        """
+        for name, text in (("first.yaml", first), ("second.yaml", second)):
+            (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        answer = run_isolated(
+            f"""
+            import json
+            from incident_rules import Engine
+            seed = json.loads(open({str(SEED)!r}).read())
+            paths = {str(tmp_path / "first.yaml")!r}, {str(tmp_path / "second.yaml")!r}, {str(PARAMS)!r}
+            engines = [Engine.from_path(*paths, backend=b) for b in ("durable", "native")]
+            print([e.assess(seed, at={SEED_AT!r}).decisions["second"].value for e in engines])
+            """,
+            env={"PYTHONHASHSEED": hash_seed},
+        )
+        assert answer == "['miss', 'miss']"
+
+
+class TestNumbers:
+    """Numbers durable_rules would compare through a double."""
+
+    def test_a_literal_beyond_two_to_the_fifty_three_is_refused_at_load(self, tmp_path: Path) -> None:
+        """``x >= 2**53 + 1`` cannot be compared exactly by durable_rules: refused, naming the limit."""
+        answer = verdict(tmp_path, one_rule(f"rollback.estimated_minutes >= {2**53 + 1}"))
+        assert_refused(answer, "2**53")
+
+    def test_a_document_number_beyond_two_to_the_fifty_three_decides_as_natively(
+        self, tmp_path: Path
+    ) -> None:
+        """A fact of 2**60 + 1 against the literal 2**53 - 1 orders as in Python."""
+        rollback = json.loads(SEED.read_text(encoding="utf-8"))["rollback"] | {"estimated_minutes": 2**60 + 1}
+        text = one_rule(f"rollback.estimated_minutes > {2**53 - 1}")
+        assert verdict(tmp_path, text, {"rollback": rollback}) == "agree"
