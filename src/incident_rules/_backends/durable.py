@@ -27,9 +27,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import re
 import threading
 import warnings
+import weakref
 from typing import Any, ClassVar
 
 from incident_rules._backends.durable_plan import Step, definitions, steps
@@ -130,11 +132,24 @@ class _Run:
         self.finished = False
 
 
+def _handles(host: Any) -> list[int]:
+    return [ruleset._handle for ruleset in host._ruleset_list]
+
+
+def _delete_rulesets(handles: list[int]) -> None:
+    import durable_rules_engine as c_engine
+
+    for handle in handles:
+        with contextlib.suppress(Exception):  # freeing is best effort: never fail a caller
+            c_engine.delete_ruleset(handle)
+
+
 class DurableBackend:
     """Runs a plan on durable_rules; one instance (and host) per distinct plan."""
 
     name = "durable"
-    _registry: ClassVar[dict[str, DurableBackend]] = {}
+    #: Held weakly: when the last engine using a plan is dropped, its rulesets are freed.
+    _registry: ClassVar[weakref.WeakValueDictionary[str, DurableBackend]] = weakref.WeakValueDictionary()
     _registry_lock = threading.Lock()
     _names = itertools.count()
 
@@ -163,7 +178,10 @@ class DurableBackend:
                 self._host = _host_class(engine)()
                 self._host.set_rulesets(definitions(self._steps, self._part_name, self._fire, self._close))
         except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
+            _delete_rulesets(_handles(self._host))
             raise self.translate(error) from None
+        # A Host never deletes its rulesets: without this, every plan ever built stays in memory.
+        weakref.finalize(self, _delete_rulesets, _handles(self._host))
 
     def _part_name(self, part: int) -> str:
         return f"{self._prefix}_{part}"
@@ -242,3 +260,29 @@ class DurableBackend:
         if isinstance(error, self._errors):
             return EngineError(f"durable_rules refused the facts: {getattr(error, 'message', error)}")
         return EngineError(f"durable_rules failed: {type(error).__name__}: {error}")
+
+
+#: The backends whose locks a fork in progress holds.
+_held: list[DurableBackend] = []
+
+
+def _hold_every_lock() -> None:
+    """Before a fork: wait until no thread is inside durable_rules, so the child's copy of the
+    engine is consistent and no lock is copied held by a thread the child does not have."""
+    DurableBackend._registry_lock.acquire()
+    _held[:] = DurableBackend._registry.values()
+    for backend in _held:
+        backend._lock.acquire()
+
+
+def _release_every_lock() -> None:
+    for backend in _held:
+        backend._lock.release()
+    _held.clear()
+    DurableBackend._registry_lock.release()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(
+        before=_hold_every_lock, after_in_parent=_release_every_lock, after_in_child=_release_every_lock
+    )
