@@ -32,6 +32,7 @@ import re
 import threading
 import warnings
 import weakref
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from incident_rules._backends.durable_plan import Step, definitions, steps
@@ -173,9 +174,10 @@ class DurableBackend:
         self._run: _Run | None = None
         self.live_sids: set[str] = set()
         self._errors = (engine.MessageNotHandledException, engine.MessageObservedException)
+        with _durable_warnings_ignored():
+            self._host = _host_class(engine)()
         try:
             with _durable_warnings_ignored():
-                self._host = _host_class(engine)()
                 self._host.set_rulesets(definitions(self._steps, self._part_name, self._fire, self._close))
         except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
             _delete_rulesets(_handles(self._host))
