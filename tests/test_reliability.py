@@ -10,14 +10,19 @@ import json
 import math
 import re
 import textwrap
-from datetime import datetime
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
 
 from incident_rules import Engine, Incident, InvalidIncident
 from incident_rules._backends.durable import durable_available
+from incident_rules._decisions.deadlines import WorkHours
 from isolated import run_isolated
 
 needs_durable = pytest.mark.skipif(
@@ -240,3 +245,108 @@ class TestHandBuiltFacts:
         engine = Engine.default(backend="native")
         rebuilt = attrs.evolve(self.valid())
         assert engine.assess(rebuilt, at=SEED_AT) == engine.assess(document, at=SEED_AT)
+
+
+class TestRecordReading:
+    """Resolution, status and responders read as the record means them."""
+
+    @staticmethod
+    def features(document: dict[str, object], at: str) -> dict[str, object]:
+        assessment = Engine.default(backend="native").assess(document, at=at)
+        return {name: feature.value for name, feature in assessment.features.items()}
+
+    @staticmethod
+    def seed() -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(SEED.read_text(encoding="utf-8"))
+        return document
+
+    def test_a_detection_after_the_resolution_is_a_recurrence_not_resolved(self) -> None:
+        """A ``detected`` entry after ``resolved`` (and before ``at``) leaves the incident open."""
+        document = self.seed()
+        del document["status"]
+        document["timeline"].append({"at": "2025-06-15T16:10:00Z", "kind": "detected"})
+        assert self.features(document, "2025-06-15T16:20:00Z")["resolved"] is False
+
+    def test_a_resolution_after_the_recurrence_resolves_it_again(self) -> None:
+        """``resolved``, ``detected``, ``resolved`` again: resolved."""
+        document = self.seed()
+        del document["status"]
+        document["timeline"] += [
+            {"at": "2025-06-15T16:10:00Z", "kind": "detected"},
+            {"at": "2025-06-15T16:30:00Z", "kind": "resolved"},
+        ]
+        assert self.features(document, "2025-06-15T16:40:00Z")["resolved"] is True
+
+    def test_a_resolved_status_without_a_resolved_entry_is_not_a_resolution(self) -> None:
+        """``status: resolved`` alone gives no time of resolution: the incident stays open."""
+        document = self.seed()
+        document["timeline"] = [entry for entry in document["timeline"] if entry["kind"] != "resolved"]
+        assert self.features(document, "2025-06-15T16:00:00Z")["resolved"] is False
+
+    def test_an_open_status_past_every_entry_reopens_a_resolved_timeline(self) -> None:
+        """``status: monitoring`` past the latest entry says the record is not resolved."""
+        document = self.seed() | {"status": "monitoring"}
+        assert self.features(document, "2025-06-15T16:00:00Z")["resolved"] is False
+
+    def test_a_blocked_responder_listed_twice_counts_once(self) -> None:
+        """Two entries of one handle blocked on access are one responder blocked."""
+        document = self.seed()
+        blocked = {"handle": "@jane-doe", "blocked_on_access": True}
+        document["responders"] = [blocked, blocked | {"role": "incident_commander"}]
+        assert self.features(document, SEED_AT)["responders_blocked"] == 1
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Zones with gaps, folds, 30-minute shifts, a skipped day (Apia, 2011-12-30) and moving DST.
+_ZONES = ("America/New_York", "Pacific/Apia", "Australia/Lord_Howe", "Africa/Casablanca", "America/Santiago")
+
+
+def _worked_minute_by_minute(hours: WorkHours, start: datetime, minutes: int) -> datetime:
+    """The oracle: walk minute by minute, counting those whose wall-clock time is working time."""
+    instant, left = start.astimezone(timezone.utc), minutes
+    while True:
+        local = instant.astimezone(hours.zone)
+        if _DAYS[local.weekday()] in hours.days and hours.start <= local.time() < hours.end:
+            left -= 1
+            if left == 0:
+                return instant + timedelta(minutes=1)
+        instant += timedelta(minutes=1)
+
+
+class TestWorkHours:
+    """Work time is counted on the work zone's wall clock, across every kind of transition."""
+
+    @given(
+        zone=st.sampled_from(_ZONES),
+        start_hour=st.integers(0, 22),
+        start_quarter=st.integers(0, 3),
+        length=st.integers(1, 23),
+        days=st.sets(st.sampled_from(_DAYS), min_size=1),
+        start=st.datetimes(datetime(2011, 1, 1), datetime(2025, 12, 31)).map(
+            lambda moment: moment.replace(second=0, microsecond=0, tzinfo=timezone.utc)
+        ),
+        minutes=st.integers(1, 2500),
+    )
+    @example(
+        "Africa/Casablanca", 2, 3, 4, set(_DAYS), datetime(2014, 3, 4, 19, 32, tzinfo=timezone.utc), 2107
+    )
+    @example("America/New_York", 2, 2, 1, {"sun"}, datetime(2024, 3, 10, 5, 0, tzinfo=timezone.utc), 30)
+    @example("Pacific/Apia", 0, 0, 23, set(_DAYS), datetime(2011, 12, 29, 9, 0, tzinfo=timezone.utc), 1500)
+    @example("America/New_York", 1, 0, 1, {"sun"}, datetime(2024, 11, 3, 4, 0, tzinfo=timezone.utc), 90)
+    def test_a_deadline_in_work_time_is_the_minute_the_wall_clock_count_reaches(
+        self,
+        zone: str,
+        start_hour: int,
+        start_quarter: int,
+        length: int,
+        days: set[str],
+        start: datetime,
+        minutes: int,
+    ) -> None:
+        """``WorkHours.add`` equals counting working minutes one by one on the local wall clock."""
+        opens = time(start_hour, 15 * start_quarter)
+        end_hour = start_hour + length
+        assume(end_hour < 24 or (end_hour, start_quarter) == (24, 0))
+        closes = time(23, 59) if end_hour == 24 else time(end_hour, 15 * start_quarter)
+        hours = WorkHours(opens, closes, tuple(days), ZoneInfo(zone))
+        assert hours.add(start, minutes) == _worked_minute_by_minute(hours, start, minutes)
