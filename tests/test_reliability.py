@@ -20,7 +20,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from incident_rules import Engine, Incident, InvalidIncident
+from incident_rules import Engine, Incident, InvalidIncident, RulesetError
 from incident_rules._backends.durable import durable_available
 from incident_rules._decisions.deadlines import WorkHours
 from isolated import run_isolated
@@ -350,3 +350,95 @@ class TestWorkHours:
         closes = time(23, 59) if end_hour == 24 else time(end_hour, 15 * start_quarter)
         hours = WorkHours(opens, closes, tuple(days), ZoneInfo(zone))
         assert hours.add(start, minutes) == _worked_minute_by_minute(hours, start, minutes)
+
+
+def _load(directory: Path, text: str) -> Engine:
+    path = directory / "custom.yaml"
+    path.write_text(text, encoding="utf-8")
+    return Engine.from_path(path, PARAMS, backend="native")
+
+
+class TestHostileFiles:
+    """Rules files no loader should choke on are refused with our error."""
+
+    def test_a_complex_yaml_key_is_a_ruleset_error(self, tmp_path: Path) -> None:
+        """``? [a, b]`` as a key is refused naming the file, not a TypeError."""
+        problem = "custom.yaml:1:3: keys of a rules file must be plain names (got a list)"
+        with pytest.raises(RulesetError, match=re.escape(problem)):
+            _load(tmp_path, "? [a, b]\n: 1\nruleset: x\n")
+
+    def test_yaml_nested_two_thousand_deep_is_a_ruleset_error(self, tmp_path: Path) -> None:
+        """2,000 nested lists are refused as too deep, not a RecursionError."""
+        with pytest.raises(RulesetError, match="nested too deeply"):
+            _load(tmp_path, "ruleset: " + "[" * 2000 + "]" * 2000 + "\n")
+
+    def test_a_five_thousand_digit_rule_id_is_a_ruleset_error(self, tmp_path: Path) -> None:
+        """An unquoted 5,000-digit id (past Python's int digit limit) is refused as not a string."""
+        with pytest.raises(RulesetError, match=re.escape("custom.yaml:4")):
+            _load(tmp_path, one_rule("impact.user_facing").replace('"big.rule"', "9" * 5000))
+
+    def test_a_due_time_beyond_ten_years_is_refused_at_load(self, tmp_path: Path) -> None:
+        """``due: {within: 1e12}`` is refused when the engine is built, not on every assessment."""
+        text = one_rule("impact.user_facing") + "    due: {within: 1000000000000.0}\n"
+        with pytest.raises(RulesetError, match=r"custom.yaml:4: rule 'big.rule' is due after 1e\+12 minutes"):
+            _load(tmp_path, text)
+
+
+class TestHostileDocuments:
+    """Documents no converter should choke on are refused with our error, in bounded work."""
+
+    @pytest.mark.parametrize("number", [10**400, 10**5000], ids=["400 digits", "5000 digits"])
+    def test_a_number_beyond_a_float_is_invalid(self, number: int) -> None:
+        """``estimated_minutes`` of 10**400 or 10**5000 is InvalidIncident, not OverflowError."""
+        document = json.loads(SEED.read_text(encoding="utf-8"))
+        document["rollback"]["estimated_minutes"] = number
+        with pytest.raises(
+            InvalidIncident, match=re.escape("rollback.estimated_minutes: expected a finite number")
+        ):
+            Incident.from_dict(document)
+
+    def test_a_million_invalid_timeline_entries_report_twenty_and_count_the_rest(self) -> None:
+        """The report names the first 20 invalid entries and how many more were not checked."""
+        document = json.loads(SEED.read_text(encoding="utf-8"))
+        document["timeline"] = [{"at": "x", "kind": "detected"}] * 1_000_000
+        with pytest.raises(InvalidIncident) as caught:
+            Incident.from_dict(document)
+        assert len(caught.value.problems) == 21
+        assert (
+            "timeline: 999980 more items not checked after the first 20 invalid ones" in caught.value.problems
+        )
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "20250615T142300Z",
+            "2025-W24-7T14:23:00Z",
+            "2025-06-15T14Z",
+            "2025-06-15T14:23:00+0000",
+            "2025-166T14:23Z",
+        ],
+    )
+    def test_iso_forms_only_newer_pythons_accept_are_invalid_on_every_python(self, text: str) -> None:
+        """Basic format, week and ordinal dates (3.11+ ``fromisoformat`` takes them) are refused."""
+        with pytest.raises(InvalidIncident, match="detected_at: expected an ISO 8601 time"):
+            Incident.from_dict(json.loads(SEED.read_text(encoding="utf-8")) | {"detected_at": text})
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("2025-06-15T14:23Z", datetime(2025, 6, 15, 14, 23, tzinfo=timezone.utc)),
+            (
+                "2025-06-15 14:23:00.5+02:00",
+                datetime(2025, 6, 15, 14, 23, 0, 500000, timezone(timedelta(hours=2))),
+            ),
+            (
+                "2025-06-15t14:23:00.1234567-05:30",
+                datetime(2025, 6, 15, 14, 23, 0, 123456, timezone(-timedelta(hours=5, minutes=30))),
+            ),
+        ],
+    )
+    def test_iso_extended_forms_read_the_same_on_every_python(self, text: str, expected: datetime) -> None:
+        """Minutes-only, space-separated, seven fraction digits (3.10 refused some) all read alike."""
+        document = json.loads(SEED.read_text(encoding="utf-8")) | {"detected_at": text}
+        detected = Incident.from_dict(document).detected_at
+        assert (detected, detected.utcoffset()) == (expected, expected.utcoffset())

@@ -15,7 +15,7 @@ from incident_rules._backends.native import NativeBackend
 from incident_rules._backends.plan import BoundRule, Plan, bind
 from incident_rules._backends.view import fact_view
 from incident_rules._decisions.data import Assessment
-from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, deadlines
+from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import BadValue, parse_time
 from incident_rules._facts.model import Incident
@@ -140,6 +140,7 @@ class Engine:
         self._params = resolve_params(param_specs, params or {})
         self._hours = WorkHours.from_params(self._params)
         self._plan = bind(rulesets, self._params)
+        check_schedules(self._plan)
         self._backend = _choose_backend(backend, self._plan)
         self._explainer = Explainer(self._plan)
         self._display = sorted(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from incident_rules._backends.plan import Plan
 from incident_rules._decisions.data import Decision, DueAction, Outcome, each_decision
 from incident_rules._facts.model import Incident, Update
 from incident_rules._features import latest_updates
@@ -23,7 +24,11 @@ from incident_rules._rulesets.model import Schedule
 from incident_rules._rulesets.params import WEEKDAYS
 from incident_rules.errors import InvalidIncident, Problem, RulesetError
 
-__all__ = ["DEADLINE_PARAMS", "WorkHours", "deadlines"]
+__all__ = ["DEADLINE_PARAMS", "MAX_SCHEDULE_MINUTES", "WorkHours", "check_schedules", "deadlines"]
+
+#: The longest wait a schedule may name: ten years. Beyond it a due time can leave the calendar
+#: (year 9999), and no incident policy means it.
+MAX_SCHEDULE_MINUTES = 10 * 366 * 1440
 
 #: The longest span work time is counted over at one UTC offset (then the offset is read again).
 _SPAN = timedelta(hours=12)
@@ -120,6 +125,28 @@ class WorkHours:
                     return (opens + remaining).astimezone(start.tzinfo)
                 remaining -= closes - opens
         raise AssertionError("unreachable: the spans never end")
+
+
+def check_schedules(plan: Plan) -> None:
+    """Refuse, when the engine is built, a schedule no assessment could compute.
+
+    Raises:
+        RulesetError: A rule's ``due`` waits longer than :data:`MAX_SCHEDULE_MINUTES` (its
+            ``file:line`` and the value, params already bound).
+    """
+    problems = []
+    for stage in plan.stages:
+        for bound in stage.rules:
+            schedule = bound.schedule
+            waits = () if schedule is None else (schedule.within_minutes, schedule.every_minutes)
+            for minutes in waits:
+                if minutes is not None and not 0 <= minutes <= MAX_SCHEDULE_MINUTES:
+                    problems.append(
+                        f"{bound.rule.source}: rule {bound.rule.id!r} is due after {minutes:g} minutes; "
+                        f"expected 0 to {MAX_SCHEDULE_MINUTES} (ten years)"
+                    )
+    if problems:
+        raise RulesetError(problems)
 
 
 def _minutes(value: float) -> str:
