@@ -111,16 +111,23 @@ def blast_radius_growing(impact: Impact, at: datetime, growth: float, factor: fl
     return False
 
 
-def _ends(incident: Incident, at: datetime) -> tuple[datetime | None, datetime | None]:
-    """When the incident was first mitigated (or resolved), and first resolved, as known at ``at``."""
-    mitigated = resolved = None
+def _ends(incident: Incident, at: datetime) -> tuple[datetime | None, bool]:
+    """When the incident was first mitigated (or resolved) as known at ``at``, and whether it is
+    resolved then: a last resolution with no recurrence (``detected``) after it, and no open
+    status once ``at`` is past every entry."""
+    mitigated, resolved, detected, later = None, None, None, False
     for entry in incident.timeline:
-        if entry.at > at or entry.kind not in ("mitigated", "resolved"):
+        if entry.at > at:
+            later = True
             continue
-        mitigated = entry.at if mitigated is None else min(mitigated, entry.at)
+        if entry.kind in ("mitigated", "resolved"):
+            mitigated = entry.at if mitigated is None else min(mitigated, entry.at)
         if entry.kind == "resolved":
-            resolved = entry.at if resolved is None else min(resolved, entry.at)
-    return mitigated, resolved
+            resolved = entry.at if resolved is None else max(resolved, entry.at)
+        if entry.kind == "detected":
+            detected = entry.at if detected is None else max(detected, entry.at)
+    reopened = incident.status not in (None, "resolved") and not later
+    return mitigated, resolved is not None and (detected is None or detected <= resolved) and not reopened
 
 
 def derive(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Facts:
@@ -135,7 +142,7 @@ def derive(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Facts
         ),
         mitigated=mitigated is not None,
         minutes_unmitigated=max(0.0, unmitigated),
-        resolved=resolved is not None,
+        resolved=resolved,
         params=params,
     )
 

@@ -268,14 +268,14 @@ class TestLimits:
         run_compared(tmp_path, counts=(0, 1, 64, 65, 99, 150))
 
     def test_a_rule_too_large_for_the_engine_is_refused_at_compile_time(self, tmp_path: Path) -> None:
-        """A rule that expands into 128 alternatives is ``EngineError`` naming it, before any assessment."""
+        """A rule that expands into 128 alternatives is ``RulesetError`` naming it, before any assessment."""
         clause = "(impact.user_facing or impact.data_loss)"
         path = write_rules(
             tmp_path,
             "ruleset: big\nvalues: [a]\nrules:\n  - id: big.product\n"
             f"    when: {' and '.join([clause] * 7)}\n    then: a\n",
         )
-        with pytest.raises(EngineError, match=re.escape("'big.product'")):
+        with pytest.raises(RulesetError, match=re.escape("'big.product'")):
             Engine.from_path(path, PARAMS, backend="durable")
 
 

@@ -15,7 +15,7 @@ from incident_rules._backends.native import NativeBackend
 from incident_rules._backends.plan import BoundRule, Plan, bind
 from incident_rules._backends.view import fact_view
 from incident_rules._decisions.data import Assessment
-from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, deadlines
+from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.gate import GateResult
 from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import BadValue, parse_time
@@ -127,6 +127,7 @@ class Engine:
         self._hours = WorkHours.from_params(self._params)
         deciding = tuple(ruleset for ruleset in rulesets if not ruleset.is_gate)
         self._plan = bind(deciding, self._params)
+        check_schedules(self._plan)
         self._backend = _choose_backend(backend, self._plan)
         self._explainer = Explainer(self._plan, WhyNotFinder(self._plan))
         # The gate runs every ruleset, so its checks read the decisions as assess() makes them.

@@ -147,23 +147,40 @@ def _pressure(incident: Incident, at: datetime, params: Mapping[str, Any]) -> De
     return (len(dependencies), {"dependencies": dependencies}), (len(resources), {"resources": resources})
 
 
-def _first_ends(incident: Incident, at: datetime) -> tuple[TimelineEntry | None, TimelineEntry | None]:
-    """The first entry known at ``at`` that mitigated (or resolved) it, and the first that resolved it."""
-    mitigation = resolution = None
-    for entry in incident.timeline:
-        if entry.kind not in ("mitigated", "resolved") or entry.at > at:
-            continue
-        if mitigation is None or entry.at < mitigation.at:
-            mitigation = entry
-        if entry.kind == "resolved" and (resolution is None or entry.at < resolution.at):
-            resolution = entry
-    return mitigation, resolution
+def _first_mitigation(incident: Incident, at: datetime) -> TimelineEntry | None:
+    """The first entry known at ``at`` that mitigated (or resolved) it."""
+    ends = [
+        entry for entry in incident.timeline if entry.kind in ("mitigated", "resolved") and entry.at <= at
+    ]
+    return min(ends, key=lambda entry: entry.at, default=None)
+
+
+def _resolution(incident: Incident, at: datetime) -> tuple[bool, dict[str, Any]]:
+    """Whether the incident is resolved at ``at``, and why.
+
+    The timeline decides: resolved when its latest ``resolved`` entry known at ``at`` has no
+    ``detected`` entry after it (one after it is a recurrence). The record's ``status`` is as of
+    its latest entry, and has no time of its own: at or after every entry, a status other than
+    ``resolved`` reopens it; a ``resolved`` status without a ``resolved`` entry is not enough.
+    """
+    known = [entry for entry in incident.timeline if entry.at <= at]
+    resolved_at = max((entry.at for entry in known if entry.kind == "resolved"), default=None)
+    recurred = [
+        entry.at for entry in known if resolved_at and entry.kind == "detected" and entry.at > resolved_at
+    ]
+    evidence = {
+        "resolved_at": resolved_at,
+        "recurred_at": min(recurred, default=None),
+        "status": incident.status,
+    }
+    reopened = incident.status not in (None, "resolved") and len(known) == len(incident.timeline)
+    return resolved_at is not None and not recurred and not reopened, evidence
 
 
 @_derives(minutes_since_detection=_NUMBER, mitigated=_BOOL, minutes_unmitigated=_NUMBER, resolved=_BOOL)
 def _time(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
     detected = incident.detected_at
-    mitigation, resolution = _first_ends(incident, at)
+    mitigation = _first_mitigation(incident, at)
     unmitigated_until = mitigation.at if mitigation else at
     detection = {"detected_at": detected, "at": at}
     mitigation_evidence = {
@@ -175,7 +192,7 @@ def _time(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derive
         (_minutes(at, detected), detection),
         (mitigation is not None, mitigation_evidence),
         (max(0.0, _minutes(unmitigated_until, detected)), mitigation_evidence),
-        (resolution is not None, {"resolved_at": resolution.at if resolution else None}),
+        _resolution(incident, at),
     )
 
 
@@ -258,7 +275,8 @@ def latest_updates(incident: Incident, at: datetime) -> dict[str, Update]:
 @_derives(customer_data_involved=_BOOL, responders_blocked=_NUMBER, updates_posted=_NUMBER)
 def _people(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
     impact = incident.impact
-    blocked = [responder.handle for responder in incident.responders if responder.blocked_on_access]
+    # One person listed twice is one person blocked.
+    blocked = sorted({responder.handle for responder in incident.responders if responder.blocked_on_access})
     posted = sum(1 for update in incident.updates if update.at <= at)
     latest = sorted(latest_updates(incident, at).values(), key=lambda update: (update.at, update.audience))
     return (

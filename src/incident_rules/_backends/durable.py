@@ -12,9 +12,9 @@ durable_rules 2.0.28 is wrapped with care; every hazard measured in DESIGN.md ha
   asserting a fact twice and the engine's C errors raise its own exception types: all of these
   become :class:`~incident_rules.errors.EngineError` (or our own error an action raised).
 * A condition with ``or`` fires once per true branch: firings are recorded as a set.
-* More than 64 tests holding for one fact, 512 rules under one node and rulesets of 512+ rules
-  break the C engine: rules are cut into buckets, each asserted as its own fact, and buckets
-  into rulesets of bounded size; a rule too large for one bucket is refused at compile time.
+* Every limit of the C engine (tests holding at once, operators per rule, properties per fact,
+  rules per ruleset, property-name hashes, doubles) is respected or refused as the plan is
+  compiled (:mod:`~incident_rules._backends.durable_plan`): nothing reaches it that can crash it.
 * Rulesets cannot be unregistered and a dropped ``Host`` leaks: one host per distinct plan,
   shared by every engine built with it.
 
@@ -27,27 +27,22 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import attrs
-
-from incident_rules._backends.plan import BoundRule, Plan, Stage, assert_decision, fact_key, settle
-from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Test, leaves
-from incident_rules._rulesets.operators import OPERATORS, Operator
+from incident_rules._backends.durable_plan import Step, definitions, steps
+from incident_rules._backends.plan import BoundRule, Plan, assert_decision, settle
 from incident_rules.errors import EngineError, IncidentRulesError
 
-__all__ = ["DurableBackend", "compile_condition", "definitions", "durable_available", "weight"]
+__all__ = ["DurableBackend", "definitions", "durable_available"]
 
-#: Weighted rules per bucket: durable_rules breaks when 65 or more rule tests hold for a fact.
-MAX_BUCKET_WEIGHT = 48
-#: Rules per durable_rules ruleset: a ruleset of 512 or more rules never finishes compiling.
-MAX_RULES_PER_RULESET = 400
-
-_NEVER = {"$nex": {"sid": 1}}  # every fact has a sid: this test never holds
+#: The plan cut into durable_rules buckets (the raw benchmark builds its baseline from it).
+_steps = steps
 
 
 @contextlib.contextmanager
@@ -127,150 +122,6 @@ def durable_available() -> str | None:
     return None
 
 
-def _test(test: Test, negate: bool) -> dict[str, Any]:
-    key, operator, value = fact_key(test), OPERATORS[test.op], test.operand.value
-    if operator.operand == "member":  # the fact of the choice is true
-        operator, value = OPERATORS["=="], True
-    if negate:
-        assert operator.opposite is not None  # only "has" has none, and it was replaced above
-        operator = OPERATORS[operator.opposite]
-    if operator.operand == "list":  # one comparison per item, joined by the table's $or / $and
-        assert operator.durable is not None
-        assert operator.each is not None
-        each = OPERATORS[operator.each]
-        expression = _join(operator.durable, [_compare(key, each, item) for item in value])
-    else:
-        expression = _compare(key, operator, value)
-    # A test on a missing value never holds, so its negation holds when the value is missing.
-    return _or_missing(key, expression) if negate else expression
-
-
-def _compare(key: str, operator: Operator, value: Any) -> dict[str, Any]:
-    return {key: value} if operator.durable is None else {operator.durable: {key: value}}
-
-
-def _or_missing(key: str, test: dict[str, Any]) -> dict[str, Any]:
-    return {"$or": [{"$nex": {key: 1}}, test]}
-
-
-def _join(op: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
-    if not parts:
-        return _NEVER if op == "$or" else {"$ex": {"sid": 1}}
-    return parts[0] if len(parts) == 1 else {op: parts}
-
-
-def compile_condition(condition: Condition, negate: bool = False) -> dict[str, Any] | None:
-    """The durable_rules expression for a condition; None means "always holds".
-
-    durable_rules has no ``not``: negation is pushed down to the tests (De Morgan), and a
-    negated test also holds when its value is missing, as in the native backend.
-    """
-    if isinstance(condition, Always):
-        return _NEVER if negate else None
-    if isinstance(condition, Test):
-        return _test(condition, negate)
-    if isinstance(condition, Not):
-        return compile_condition(condition.item, not negate)
-    is_all = isinstance(condition, All) != negate
-    parts = [compile_condition(item, negate) for item in condition.items]
-    if None in parts:  # an always-true part
-        if not is_all:
-            return None
-        parts = [part for part in parts if part is not None]
-    return _join("$and" if is_all else "$or", parts)  # type: ignore[arg-type]
-
-
-def weight(condition: Condition) -> int:
-    """How many alternatives durable_rules expands a condition into (one per ``or`` branch)."""
-    if isinstance(condition, (Test, Always)):
-        return 1
-    if isinstance(condition, Not):
-        return weight(condition.item)
-    weights = [weight(item) for item in condition.items]
-    if isinstance(condition, AnyOf):
-        return sum(weights)
-    product = 1
-    for item in weights:
-        product *= item
-    return product
-
-
-@attrs.frozen
-class _Step:
-    """One bucket of one ruleset: asserted as one fact, closed by a lowest-salience rule."""
-
-    number: int
-    stage: Stage
-    rules: tuple[BoundRule, ...]
-    closes_stage: bool
-    part: int
-    keys: frozenset[str]
-
-    def fact(self, facts: dict[str, Any], sid: str) -> dict[str, Any]:
-        """The fact this step asserts: only what its rules read, to keep JSON rounds small."""
-        return {key: facts[key] for key in self.keys if key in facts} | {"sid": sid, "step": self.number}
-
-
-def _buckets(stage: Stage) -> Iterator[list[BoundRule]]:
-    bucket: list[BoundRule] = []
-    total = 0
-    for bound in stage.rules:
-        size = weight(bound.condition)
-        if size > MAX_BUCKET_WEIGHT:
-            raise EngineError(
-                f"{bound.rule.source}: rule {bound.rule.id!r} expands into {size} alternatives; "
-                f"durable_rules supports at most {MAX_BUCKET_WEIGHT} per fact: simplify its 'or's "
-                "or use the native backend"
-            )
-        if bucket and total + size > MAX_BUCKET_WEIGHT:
-            yield bucket
-            bucket, total = [], 0
-        bucket.append(bound)
-        total += size
-    yield bucket
-
-
-def _steps(plan: Plan) -> list[_Step]:
-    steps: list[_Step] = []
-    part, rules_in_part = 0, 0
-    for stage in plan.stages:
-        buckets = list(_buckets(stage))
-        for position, bucket in enumerate(buckets):
-            if rules_in_part + len(bucket) + 1 > MAX_RULES_PER_RULESET:
-                part, rules_in_part = part + 1, 0
-            rules_in_part += len(bucket) + 1
-            last = position == len(buckets) - 1
-            keys = frozenset(fact_key(test) for bound in bucket for test in leaves(bound.condition))
-            steps.append(_Step(len(steps), stage, tuple(bucket), last, part, keys))
-    return steps
-
-
-def definitions(
-    steps: list[_Step],
-    part_name: Callable[[int], str],
-    fire: Callable[[int], Any],
-    close: Callable[[_Step], Any],
-) -> dict[str, dict[str, Any]]:
-    """durable_rules rulesets, as dicts, for ``steps``, with the actions the factories give.
-
-    Each rule matches its step's fact and its condition, at its salience in the bucket; each
-    step ends with a rule of the lowest salience that closes it.
-    """
-    result: dict[str, dict[str, Any]] = {part_name(step.part): {} for step in steps}
-    for step in steps:
-        rules = result[part_name(step.part)]
-        for salience, bound in enumerate(step.rules):
-            test = compile_condition(bound.condition)
-            match = {"step": step.number} if test is None else {"$and": [{"step": step.number}, test]}
-            rules[bound.name] = {"all": [{"m": match}], "pri": salience, "run": fire(bound.index)}
-        rules[f"$close:{step.number}"] = {
-            "all": [{"m": {"step": step.number}}],
-            "pri": len(step.rules) + 1,
-            "run": close(step),
-        }
-    return result
-
-
 class _Run:
     """What one evaluation has seen so far."""
 
@@ -282,11 +133,24 @@ class _Run:
         self.finished = False
 
 
+def _handles(host: Any) -> list[int]:
+    return [ruleset._handle for ruleset in host._ruleset_list]
+
+
+def _delete_rulesets(handles: list[int]) -> None:
+    import durable_rules_engine as c_engine
+
+    for handle in handles:
+        with contextlib.suppress(Exception):  # freeing is best effort: never fail a caller
+            c_engine.delete_ruleset(handle)
+
+
 class DurableBackend:
     """Runs a plan on durable_rules; one instance (and host) per distinct plan."""
 
     name = "durable"
-    _registry: ClassVar[dict[str, DurableBackend]] = {}
+    #: Held weakly: when the last engine using a plan is dropped, its rulesets are freed.
+    _registry: ClassVar[weakref.WeakValueDictionary[str, DurableBackend]] = weakref.WeakValueDictionary()
     _registry_lock = threading.Lock()
     _names = itertools.count()
 
@@ -310,12 +174,16 @@ class DurableBackend:
         self._run: _Run | None = None
         self.live_sids: set[str] = set()
         self._errors = (engine.MessageNotHandledException, engine.MessageObservedException)
+        with _durable_warnings_ignored():
+            self._host = _host_class(engine)()
         try:
             with _durable_warnings_ignored():
-                self._host = _host_class(engine)()
                 self._host.set_rulesets(definitions(self._steps, self._part_name, self._fire, self._close))
         except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
+            _delete_rulesets(_handles(self._host))
             raise self.translate(error) from None
+        # A Host never deletes its rulesets: without this, every plan ever built stays in memory.
+        weakref.finalize(self, _delete_rulesets, _handles(self._host))
 
     def _part_name(self, part: int) -> str:
         return f"{self._prefix}_{part}"
@@ -335,7 +203,7 @@ class DurableBackend:
     def _fire(self, index: int) -> Any:
         return self._guarded(lambda run, closure: run.fired.add(index))
 
-    def _close(self, step: _Step) -> Any:
+    def _close(self, step: Step) -> Any:
         def close(run: _Run, closure: Any) -> None:
             if step.closes_stage:
                 chosen = settle(step.stage, step.stage.holding(run.fired))
@@ -394,3 +262,29 @@ class DurableBackend:
         if isinstance(error, self._errors):
             return EngineError(f"durable_rules refused the facts: {getattr(error, 'message', error)}")
         return EngineError(f"durable_rules failed: {type(error).__name__}: {error}")
+
+
+#: The backends whose locks a fork in progress holds.
+_held: list[DurableBackend] = []
+
+
+def _hold_every_lock() -> None:
+    """Before a fork: wait until no thread is inside durable_rules, so the child's copy of the
+    engine is consistent and no lock is copied held by a thread the child does not have."""
+    DurableBackend._registry_lock.acquire()
+    _held[:] = DurableBackend._registry.values()
+    for backend in _held:
+        backend._lock.acquire()
+
+
+def _release_every_lock() -> None:
+    for backend in _held:
+        backend._lock.release()
+    _held.clear()
+    DurableBackend._registry_lock.release()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(
+        before=_hold_every_lock, after_in_parent=_release_every_lock, after_in_child=_release_every_lock
+    )

@@ -8,13 +8,15 @@ time zone, so they skip nights and weekends and stay right across daylight-savin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta, timezone
+import math
+from collections.abc import Iterator, Mapping
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
+from incident_rules._backends.plan import Plan
 from incident_rules._decisions.data import Decision, DueAction, Outcome, each_decision
 from incident_rules._facts.model import Incident, Update
 from incident_rules._features import latest_updates
@@ -22,7 +24,14 @@ from incident_rules._rulesets.model import Schedule
 from incident_rules._rulesets.params import WEEKDAYS
 from incident_rules.errors import InvalidIncident, Problem, RulesetError
 
-__all__ = ["DEADLINE_PARAMS", "WorkHours", "deadlines"]
+__all__ = ["DEADLINE_PARAMS", "MAX_SCHEDULE_MINUTES", "WorkHours", "check_schedules", "deadlines"]
+
+#: The longest wait a schedule may name: ten years. Beyond it a due time can leave the calendar
+#: (year 9999), and no incident policy means it.
+MAX_SCHEDULE_MINUTES = 10 * 366 * 1440
+
+#: The longest span work time is counted over at one UTC offset (then the offset is read again).
+_SPAN = timedelta(hours=12)
 
 #: The params deadlines read, with the kind each must be declared as.
 DEADLINE_PARAMS = {
@@ -56,27 +65,88 @@ class WorkHours:
             params["work_start"], params["work_end"], params["work_days"], ZoneInfo(params["work_timezone"])
         )
 
-    def _interval(self, day: date) -> tuple[datetime, datetime] | None:
-        if WEEKDAYS[day.weekday()] not in self.days:
-            return None
-        opens = datetime.combine(day, self.start, tzinfo=self.zone).astimezone(timezone.utc)
-        closes = datetime.combine(day, self.end, tzinfo=self.zone).astimezone(timezone.utc)
-        return opens, closes
+    def _work_in(
+        self, begin: datetime, end: datetime, offset: timedelta
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """The working time in ``[begin, end)``, a span (UTC) where the zone's offset is ``offset``.
+
+        Working time is every instant whose wall-clock time, on a working day, is from start to
+        end: a skipped day has none, an hour skipped in spring is not worked, one repeated in
+        autumn is worked twice.
+        """
+        local_begin, local_end = (begin + offset).replace(tzinfo=None), (end + offset).replace(tzinfo=None)
+        day = local_begin.date()
+        while datetime.combine(day, self.start) < local_end:
+            if WEEKDAYS[day.weekday()] in self.days:
+                opens = max(datetime.combine(day, self.start), local_begin)
+                closes = min(datetime.combine(day, self.end), local_end)
+                if opens < closes:
+                    yield (
+                        (opens - offset).replace(tzinfo=timezone.utc),
+                        (closes - offset).replace(tzinfo=timezone.utc),
+                    )
+            day += timedelta(days=1)
+
+    def _offset(self, instant: datetime) -> timedelta:
+        offset = instant.astimezone(self.zone).utcoffset()
+        assert offset is not None  # a ZoneInfo always has one
+        return offset
+
+    def _spans(self, begin: datetime) -> Iterator[tuple[datetime, datetime, timedelta]]:
+        """From ``begin`` (UTC) on, spans of one UTC offset each, cut at the zone's transitions.
+
+        A span is at most :data:`_SPAN` long; tzdata has no two transitions that close together,
+        so one bisection (to the second: transitions fall on whole seconds) finds each.
+        """
+        while True:
+            offset, stop = self._offset(begin), begin + _SPAN
+            if self._offset(stop) != offset:
+                stop = self._transition(begin, stop, offset)
+            yield begin, stop, offset
+            begin = stop
+
+    def _transition(self, begin: datetime, stop: datetime, offset: timedelta) -> datetime:
+        """The first whole second after ``begin`` whose offset is not ``offset`` (one by ``stop``)."""
+        low, high = math.floor(begin.timestamp()), math.ceil(stop.timestamp())
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._offset(datetime.fromtimestamp(middle, timezone.utc)) == offset:
+                low = middle
+            else:
+                high = middle
+        return datetime.fromtimestamp(high, timezone.utc)
 
     def add(self, start: datetime, minutes: float) -> datetime:
-        """``start`` plus ``minutes`` of working time."""
+        """``start`` plus ``minutes`` of working time, counted on the wall clock of the work zone."""
         remaining = timedelta(minutes=minutes)
-        cursor = start.astimezone(timezone.utc)
-        day = cursor.astimezone(self.zone).date()
-        while True:
-            interval = self._interval(day)
-            if interval is not None:
-                begin = max(interval[0], cursor)
-                if begin < interval[1]:
-                    if remaining <= interval[1] - begin:
-                        return (begin + remaining).astimezone(start.tzinfo)
-                    remaining -= interval[1] - begin
-            day += timedelta(days=1)
+        for begin, end, offset in self._spans(start.astimezone(timezone.utc)):
+            for opens, closes in self._work_in(begin, end, offset):
+                if remaining <= closes - opens:
+                    return (opens + remaining).astimezone(start.tzinfo)
+                remaining -= closes - opens
+        raise AssertionError("unreachable: the spans never end")
+
+
+def check_schedules(plan: Plan) -> None:
+    """Refuse, when the engine is built, a schedule no assessment could compute.
+
+    Raises:
+        RulesetError: A rule's ``due`` waits longer than :data:`MAX_SCHEDULE_MINUTES` (its
+            ``file:line`` and the value, params already bound).
+    """
+    problems = []
+    for stage in plan.stages:
+        for bound in stage.rules:
+            schedule = bound.schedule
+            waits = () if schedule is None else (schedule.within_minutes, schedule.every_minutes)
+            for minutes in waits:
+                if minutes is not None and not 0 <= minutes <= MAX_SCHEDULE_MINUTES:
+                    problems.append(
+                        f"{bound.rule.source}: rule {bound.rule.id!r} is due after {minutes:g} minutes; "
+                        f"expected 0 to {MAX_SCHEDULE_MINUTES} (ten years)"
+                    )
+    if problems:
+        raise RulesetError(problems)
 
 
 def _minutes(value: float) -> str:

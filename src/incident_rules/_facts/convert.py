@@ -25,6 +25,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
+from incident_rules._facts.isotime import parse_iso_datetime
 from incident_rules._facts.types import Fraction
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import InvalidIncident, Problem
@@ -38,7 +39,7 @@ class BadValue(Exception):
     """A leaf value that is not what the document format expects."""
 
     def __init__(self, expected: str, value: object) -> None:
-        super().__init__(f"{expected} (got {value!r})")
+        super().__init__(f"{expected} (got {_shown(value)})")
         self.expected = expected
         self.value = value
 
@@ -48,14 +49,21 @@ class BadValue(Exception):
         return self.expected.removeprefix("expected ").removeprefix("must be ")
 
 
+def _shown(value: object) -> str:
+    """``repr(value)``, or its size where Python refuses to write it (an int of 4,301+ digits)."""
+    try:
+        return repr(value)
+    except ValueError:
+        return f"an integer of {value.bit_length() if isinstance(value, int) else '?'} bits"
+
+
 def parse_time(value: object) -> datetime:
     """An ISO 8601 time with an explicit UTC offset; anything else raises :class:`BadValue`."""
     expected = "an ISO 8601 time with a UTC offset, like '2025-06-15T14:23:00Z'"
     if not isinstance(value, str):
         raise BadValue(f"expected {expected}", value)
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = parse_iso_datetime(value)
     except ValueError:
         raise BadValue(f"expected {expected}", value) from None
     if parsed.utcoffset() is None:
@@ -160,14 +168,29 @@ def _mapping_hook(structure: Any) -> Any:
     return structure_mapping
 
 
+#: Invalid items of one list reported; the items after them are not checked, only counted.
+MAX_ITEM_PROBLEMS = 20
+
+
+class _Unchecked(Exception):
+    """How many items of a list were not checked after the first invalid ones."""
+
+    def __init__(self, count: int, reported: int) -> None:
+        super().__init__(f"{count} more items not checked after the first {reported} invalid ones")
+
+
 def _tuple_hook(converter: cattrs.Converter, type_: Any) -> Any:
     (item_type, _ellipsis) = get_args(type_)
 
     def structure_list(value: object, _: object) -> tuple[Any, ...]:
         if not isinstance(value, (list, tuple)):
             raise BadValue("expected a list", value)
-        items, errors = [], []
+        items: list[Any] = []
+        errors: list[Exception] = []
         for index, item in enumerate(value):
+            if len(errors) == MAX_ITEM_PROBLEMS:  # a bounded report, in bounded time
+                errors.append(_Unchecked(len(value) - index, MAX_ITEM_PROBLEMS))
+                break
             try:
                 items.append(converter.structure(item, item_type))
             except Exception as error:  # noqa: BLE001 -- collected and reported with its path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from incident_rules._facts.types import (
     Status,
     TimelineKind,
 )
+from incident_rules.errors import InvalidIncident
 
 
 @attrs.frozen
@@ -152,6 +154,10 @@ class Incident:
 
     Build one with :meth:`from_dict` (strict: every problem of the document is reported at
     once) and turn it back into plain data with :meth:`to_dict`; the round trip is lossless.
+    One built directly (``Incident(...)``, ``attrs.evolve``) is held to the same checks.
+
+    Raises:
+        InvalidIncident: When built directly from values the document format does not allow.
     """
 
     id: str
@@ -181,7 +187,15 @@ class Incident:
             InvalidIncident: With every problem of the document: unknown keys, missing keys,
                 wrong types, unknown enum values, fractions outside 0..1, naive times.
         """
-        return structure(document, cls)
+        token = _CHECKED.set(True)
+        try:
+            return structure(document, cls)
+        finally:
+            _CHECKED.reset(token)
+
+    def __attrs_post_init__(self) -> None:
+        if not _CHECKED.get():
+            _check(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The incident as JSON-ready data; :meth:`from_dict` turns it back into an equal one."""
@@ -192,3 +206,27 @@ class Incident:
     def onset(self) -> datetime:
         """When symptoms started: ``onset_at``, or detection when it is not known."""
         return self.onset_at if self.onset_at is not None else self.detected_at
+
+
+#: True while the converter builds an incident: it has checked every value already.
+_CHECKED = contextvars.ContextVar("incident_rules_checked", default=False)
+
+
+def _check(incident: Incident) -> None:
+    """Hold a hand-built incident to the converter's checks: its plain data must structure back
+    into an equal incident (a wrong type, a naive time, an unknown enum value all fail)."""
+    token = _CHECKED.set(True)
+    try:
+        try:
+            data = unstructure(incident)
+        except Exception as error:  # noqa: BLE001 -- a value the converter cannot even write
+            raise InvalidIncident(f"document: a value cannot be written as JSON ({error})") from None
+        rebuilt = structure(data, Incident)
+    finally:
+        _CHECKED.reset(token)
+    for field in attrs.fields(Incident):
+        value = getattr(incident, field.name)
+        if getattr(rebuilt, field.name) != value:
+            raise InvalidIncident(
+                f"{field.name}: expected {field.type} (got {value!r} of type {type(value).__name__})"
+            )

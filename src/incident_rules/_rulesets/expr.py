@@ -109,20 +109,22 @@ def leaves(condition: Condition) -> Iterator[Test]:
         yield from leaves(condition.item)
 
 
-def _mark_durations(text: str) -> tuple[str, set[tuple[int, int]]]:
+def _mark_durations(text: str) -> tuple[str, set[int]]:
     """Rewrite ``15m`` as the same-length name ``m15`` so :mod:`ast` can parse it.
 
-    Returns the rewritten text and the (line, col) of every rewritten duration.
+    Returns the rewritten text and the UTF-8 byte offset of every rewritten duration (the unit
+    :mod:`ast` counts columns in), found in one pass over the text.
     """
-    marks: set[tuple[int, int]] = set()
-    line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+    marks: set[int] = set()
+    position = {"chars": 0, "bytes": 0}  # the last match start, in characters and in bytes
 
     def rewrite(match: re.Match[str]) -> str:
         if match.group(1):
             return match.group(0)
         start = match.start()
-        line = max(i for i, offset in enumerate(line_starts) if offset <= start)
-        marks.add((line + 1, start - line_starts[line]))
+        position["bytes"] += len(text[position["chars"] : start].encode("utf-8", "surrogatepass"))
+        position["chars"] = start
+        marks.add(position["bytes"])
         return match.group(3) + match.group(2)
 
     return _DURATION.sub(rewrite, text), marks
@@ -130,7 +132,8 @@ def _mark_durations(text: str) -> tuple[str, set[tuple[int, int]]]:
 
 def parse(text: str) -> Condition:
     """Parse a condition; raises :class:`ExprProblem` at the first syntax or shape error."""
-    body = text.strip("\n")
+    # Python's parser also ends a line at "\r": one line break keeps the builder's offsets right.
+    body = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if not body.strip():
         raise ExprProblem("empty condition", 1, 1)
     rewritten, durations = _mark_durations(body)
@@ -154,16 +157,30 @@ def _position(node: ast.AST) -> tuple[int, int]:
 
 
 class _Builder:
-    def __init__(self, wrapped: str, durations: set[tuple[int, int]]) -> None:
-        self._wrapped = wrapped
+    """Builds the condition tree; source text is cut from byte offsets computed once, not by
+    :func:`ast.get_source_segment`, which splits the whole text again for every node."""
+
+    def __init__(self, wrapped: str, durations: set[int]) -> None:
+        self._encoded = wrapped.encode("utf-8", "surrogatepass")
+        self._line_starts = [0] + [i + 1 for i, byte in enumerate(self._encoded) if byte == 0x0A]
         self._durations = durations
+
+    def _offset(self, line: int, col: int) -> int:
+        return self._line_starts[line - 1] + col
 
     def _problem(self, node: ast.AST, message: str) -> ExprProblem:
         line, col = _position(node)
         return ExprProblem(message, line, col + 1)
 
     def _source(self, node: ast.expr) -> str:
-        return ast.get_source_segment(self._wrapped, node) or ""
+        if node.end_lineno is None or node.end_col_offset is None:
+            return ""
+        start = self._offset(node.lineno, node.col_offset)
+        end = self._offset(node.end_lineno, node.end_col_offset)
+        return self._encoded[start:end].decode("utf-8", "surrogatepass")
+
+    def _is_duration(self, node: ast.Name) -> bool:
+        return self._offset(node.lineno, node.col_offset) - 1 in self._durations  # less "("
 
     def condition(self, node: ast.expr, depth: int = 0) -> Condition:
         if depth > MAX_NESTING:
@@ -213,7 +230,7 @@ class _Builder:
             if any(item.param or isinstance(item.value, tuple) for item in items):
                 raise self._problem(node, "a list may hold only literal values")
             return Operand(tuple(item.value for item in items))
-        if isinstance(node, ast.Name) and _position(node) in self._durations:
+        if isinstance(node, ast.Name) and self._is_duration(node):
             return Operand(int(node.id[1:]) * DURATION_UNITS[node.id[0]], is_duration=True)
         path = self._path(node)
         if path is not None and path.startswith("params."):
@@ -222,7 +239,7 @@ class _Builder:
 
     def _path(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
-            if _position(node) in self._durations or _literal_bool(node) is not None:
+            if self._is_duration(node) or _literal_bool(node) is not None:
                 return None
             return node.id
         if isinstance(node, ast.Attribute):

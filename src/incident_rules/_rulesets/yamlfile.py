@@ -85,6 +85,9 @@ class YamlFile:
             return {}
         result: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # a complex key (``? [a, b]``)
+                self.problem(key_node, f"keys of {what} must be plain names (got {_show(key_node)})")
+                continue
             key = key_node.value
             if key in result:
                 self.problem(key_node, f"duplicate key {key!r} in {what}")
@@ -96,7 +99,10 @@ class YamlFile:
 
     def scalar(self, node: yaml.Node, kind: type | tuple[type, ...], what: str) -> Any:
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        value = yaml.SafeLoader("").construct_object(node) if isinstance(node, yaml.ScalarNode) else node
+        try:
+            value = yaml.SafeLoader("").construct_object(node) if isinstance(node, yaml.ScalarNode) else node
+        except ValueError:  # an integer past Python's digit limit for int(str)
+            value = None
         # YAML's true is an int to isinstance: accept it only where a boolean is expected.
         if (
             isinstance(node, yaml.ScalarNode)
@@ -203,6 +209,9 @@ def _check_tags(file: YamlFile, root: yaml.Node) -> bool:
 def compose(file: YamlFile, text: str) -> yaml.Node | None:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML composes nested collections recursively
+        file.problems.add(file.name, None, "invalid YAML: collections nested too deeply", 1, 1)
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
