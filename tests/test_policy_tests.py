@@ -187,9 +187,14 @@ def _nudged(value: float) -> tuple[float, float]:
 
 
 def _mutations() -> list[tuple[str, Callable[[], Engine]]]:
-    """Every threshold of the shipped policy moved up and down: params and numbers in rules."""
+    """Every threshold of the shipped decisions moved up and down: params and numbers in rules.
+
+    The quality gate's thresholds are held by its own passing and failing records
+    (``test_gate``); the policy tests are about decisions.
+    """
     loaded = load_rules()
-    read = {t.operand.param for r in loaded.rulesets for rule in r.rules for t in leaves(rule.condition)}
+    deciding = [r for r in loaded.rulesets if not r.is_gate]
+    read = {t.operand.param for r in deciding for rule in r.rules for t in leaves(rule.condition)}
     numeric = {"duration", "fraction", "number"}
     mutations: list[tuple[str, Callable[[], Engine]]] = []
     for name in sorted((read | set(FEATURE_PARAMS)) - {None}):
@@ -201,6 +206,8 @@ def _mutations() -> list[tuple[str, Callable[[], Engine]]]:
                 (f"{name}={moved:g}", lambda o=overrides: Engine.default(params=o, backend="native"))
             )
     for index, ruleset in enumerate(loaded.rulesets):
+        if ruleset.is_gate:
+            continue
         for number, rule in enumerate(ruleset.rules):
             for test in leaves(rule.condition):
                 if isinstance(test.operand.value, (int, float)) and not isinstance(test.operand.value, bool):

@@ -265,6 +265,9 @@ def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[LintFinding]:
     findings: list[LintFinding] = []
     domains: dict[str, tuple[Any, ...]] = {}
     for stage in plan.stages:
+        if stage.ruleset.is_gate:
+            findings += _check_findings(stage, plan, domains)
+            continue
         axes = axes_of(stage.rules, stage_schema(stage, plan), domains)
         try:
             tally = _enumerate(stage, axes)
@@ -276,6 +279,26 @@ def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[LintFinding]:
         cells[stage.ruleset.name] = tally.cells
         findings += [*_gap_finding(stage, axes, tally), *_rule_findings(stage, axes, tally)]
         _domains_after(stage, tally, domains)
+    return findings
+
+
+def _check_findings(stage: Stage, plan: Plan, domains: dict[str, tuple[Any, ...]]) -> list[LintFinding]:
+    """A quality gate's checks stand alone: each is linted over the facts it reads only.
+
+    A check that never holds always fails, one that always holds never fails: both are found;
+    gaps and overlaps mean nothing where every rule gives a finding of its own.
+    """
+    findings: list[LintFinding] = []
+    for bound in stage.rules:
+        alone = attrs.evolve(stage, rules=(bound,))
+        axes = axes_of(alone.rules, stage_schema(alone, plan), domains)
+        try:
+            findings += _rule_findings(alone, axes, _enumerate(alone, axes))
+        except TooLarge as error:
+            message = f"check {bound.rule.id!r} is too large to lint exactly: {error}; split it"
+            findings.append(
+                LintFinding(stage.ruleset.file, bound.rule.source.line, 1, "warning", "too-large", message)
+            )
     return findings
 
 
