@@ -18,7 +18,7 @@ from incident_rules._decisions.data import Assessment
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.gate import GateResult
 from incident_rules._decisions.trace import Explainer
-from incident_rules._facts.convert import BadValue, parse_time
+from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
 from incident_rules._features import FEATURE_PARAMS, compute_features
@@ -89,21 +89,6 @@ def _choose_backend(name: object, plan: Plan) -> _Backend:
         )
         raise EngineError(Problem(message, value=name, expected="a backend that imports here"))
     return NativeBackend(plan)
-
-
-def _instant(at: object) -> datetime:
-    if isinstance(at, datetime):
-        if at.utcoffset() is None:
-            expected = "a timezone-aware datetime"
-            message = f"expected {expected} (got naive {at.isoformat()!r})"
-            raise InvalidIncident(Problem(message, path="at", value=at.isoformat(), expected=expected))
-        return at
-    try:
-        return parse_time(at)
-    except BadValue as error:
-        raise InvalidIncident(
-            Problem(str(error), path="at", value=error.value, expected=error.valid)
-        ) from None
 
 
 class Engine:
@@ -248,7 +233,7 @@ class Engine:
             RulesetError: A ``unique`` ruleset has two rules holding.
             EngineError: The backend failed.
         """
-        instant = _instant(at)
+        instant = parse_instant(at)
         incident = incident_from_document(incident)
         if instant < incident.detected_at:  # practice.md 15: it did not exist for its responders yet
             detected = incident.detected_at.isoformat()
@@ -362,7 +347,7 @@ class Engine:
         """
         if not isinstance(incident, Incident):
             incident = Incident.from_dict(incident)
-        instant = record_end(incident) if at is None else _instant(at)
+        instant = record_end(incident) if at is None else parse_instant(at)
         if self._gate is None:
             names = ", ".join(ruleset.name for ruleset in self._rulesets)
             raise RulesetError(f"check: none of the rulesets ({names}) is a quality gate (hit: check)")

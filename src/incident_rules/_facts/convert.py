@@ -30,7 +30,7 @@ from incident_rules._facts.types import Fraction
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import InvalidIncident, Problem
 
-__all__ = ["BadValue", "parse_date_or_time", "parse_time", "structure", "unstructure"]
+__all__ = ["BadValue", "parse_date_or_time", "parse_instant", "parse_time", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -72,6 +72,26 @@ def parse_time(value: object) -> datetime:
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_instant(at: object) -> datetime:
+    """The instant ``at`` (an aware datetime, or ISO 8601 text with an offset) to decide at.
+
+    Raises:
+        InvalidIncident: At ``at``, naming the value and what was expected.
+    """
+    if isinstance(at, datetime):
+        if at.utcoffset() is None:
+            expected = "a timezone-aware datetime"
+            message = f"expected {expected} (got naive {at.isoformat()!r})"
+            raise InvalidIncident(Problem(message, path="at", value=at.isoformat(), expected=expected))
+        return at
+    try:
+        return parse_time(at)
+    except BadValue as error:
+        raise InvalidIncident(
+            Problem(str(error), path="at", value=error.value, expected=error.valid)
+        ) from None
 
 
 def parse_date_or_time(value: object) -> date | datetime:

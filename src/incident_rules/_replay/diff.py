@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from incident_rules._replay.instants import instant_spec
 from incident_rules._replay.records import record
-from incident_rules._replay.runner import CHUNK, Progress, jobs_of, loaded, structured
+from incident_rules._replay.runner import CHUNK, Engine, Progress, jobs_of, loaded, structured
 from incident_rules._replay.sources import items_of
 from incident_rules.errors import EngineError, IncidentRulesError
-
-if TYPE_CHECKING:
-    from incident_rules._engine import Engine
 
 __all__ = ["DecisionChange", "DecisionDiff", "PolicyDiff", "compare"]
 

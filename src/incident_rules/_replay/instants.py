@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from incident_rules._engine import _instant
+from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.model import Incident
 from incident_rules._rulesets.params import coerce
 from incident_rules.errors import InvalidIncident
@@ -69,7 +69,7 @@ def instant_spec(at: object) -> InstantSpec | Callable[[Any], Any]:
     if isinstance(at, str) and (spec := _offset(at)) is not None:
         return spec
     try:
-        return InstantSpec(fixed=_instant(at))
+        return InstantSpec(fixed=parse_instant(at))
     except InvalidIncident:
         raise InvalidIncident(
             "at: expected an aware datetime, ISO 8601 text with an offset, an offset like "
@@ -87,4 +87,4 @@ def call_at(function: Callable[[Any], Any], document: Mapping[str, Any] | Incide
         value = function(document)
     except Exception as error:  # noqa: BLE001 -- the caller's function failed on this document
         raise InvalidIncident(f"at: the function raised {type(error).__name__}: {error}") from None
-    return _instant(value)
+    return parse_instant(value)

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import attrs
 
+from incident_rules._decisions.data import Assessment
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
 from incident_rules._replay.instants import InstantSpec, call_at, instant_spec
@@ -26,8 +27,15 @@ from incident_rules._replay.records import Record, columns, error_record, record
 from incident_rules._replay.sources import Item, items_of
 from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident
 
-if TYPE_CHECKING:
-    from incident_rules._engine import Engine
+
+class Engine(Protocol):
+    """What replay needs of an engine (``incident_rules.Engine``): replay comes after it."""
+
+    @property
+    def decision_names(self) -> tuple[str, ...]: ...
+
+    def assess(self, incident: Incident, *, at: datetime) -> Assessment: ...
+
 
 __all__ = ["Job", "Progress", "assess_many", "decide_items", "jobs_of", "loaded", "structured"]
 

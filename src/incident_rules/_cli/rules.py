@@ -19,7 +19,7 @@ from incident_rules._authoring.layers import Loaded, load_rules, read_params_fil
 from incident_rules._authoring.lint import lint
 from incident_rules._authoring.policy import PolicyReport, read_cases, run_cases
 from incident_rules._authoring.tables import params_table, ruleset_table, rulesets_table
-from incident_rules._cli import ExitCode, _params, _read_document, _typed, format_option, main
+from incident_rules._cli.base import ExitCode, _params, _read_document, _typed, format_option, main
 from incident_rules._engine import Engine
 from incident_rules._rulesets.params import resolve_params
 from incident_rules._suggest import did_you_mean

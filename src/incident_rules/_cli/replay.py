@@ -129,7 +129,7 @@ def replay(
     """
     # Imported here: `incident-rules assess` starts without the replay machinery, and _cli
     # (which registers this command) is where the parsing of --param lives.
-    from incident_rules._cli import _params, _typed
+    from incident_rules._cli.base import _params, _typed
     from incident_rules._replay.diffviews import render_diff
     from incident_rules._replay.progress import terminal_progress
 
