@@ -44,11 +44,13 @@ CASES = mixed_cases()
 
 
 @pytest.mark.slow
-def test_eight_threads_of_ten_thousand_mixed_assessments_equal_serial() -> None:
-    """8 threads x 10,000 assessments on the default engine: no crash, results equal serial.
+def test_eight_threads_of_three_thousand_mixed_assessments_equal_serial() -> None:
+    """8 threads x 3,000 assessments on the default engine: no crash, results equal serial.
 
     The default engine is durable_rules where it imports (the backend with the thread hazards),
-    native elsewhere (it shares no mutable state between calls).
+    native elsewhere (it shares no mutable state between calls). Each comparison with the
+    serial result works out both explanations, so 3,000 per thread keeps a CI leg in budget;
+    the soak benchmark runs the long version.
     """
     engine = Engine.default()
     serial = [engine.assess(document, at=at) for document, at in CASES]
@@ -57,7 +59,7 @@ def test_eight_threads_of_ten_thousand_mixed_assessments_equal_serial() -> None:
 
     def work(offset: int) -> None:
         try:
-            for step in range(10_000):
+            for step in range(3_000):
                 index = (offset + step) % len(CASES)
                 document, at = CASES[index]
                 if engine.assess(document, at=at) != serial[index]:
