@@ -28,7 +28,7 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 import attrs
 
 from incident_rules._facts.convert import parse_date_or_time, parse_time, structure
-from incident_rules._facts.model import Incident
+from incident_rules._facts.model import Incident, values_checked
 from incident_rules._facts.types import Fraction
 
 __all__ = ["fast_path_only", "incident_from_document", "structure_fast"]
@@ -166,7 +166,9 @@ def fast_path_only(document: object, cls: type[T]) -> T | None:
     if function is None:
         function = _STRUCTURE[cls] = _compile(cls)
     try:
-        result: T = function(document)
+        # The generated checks are the converter's (property-tested): not checked again.
+        with values_checked():
+            result: T = function(document)
     except Exception:  # noqa: BLE001 -- any failed check: the caller asks the strict path
         return None
     return result

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -187,11 +188,8 @@ class Incident:
             InvalidIncident: With every problem of the document: unknown keys, missing keys,
                 wrong types, unknown enum values, fractions outside 0..1, naive times.
         """
-        token = _CHECKED.set(True)
-        try:
+        with values_checked():
             return structure(document, cls)
-        finally:
-            _CHECKED.reset(token)
 
     def __attrs_post_init__(self) -> None:
         if not _CHECKED.get():
@@ -212,18 +210,25 @@ class Incident:
 _CHECKED = contextvars.ContextVar("incident_rules_checked", default=False)
 
 
+@contextlib.contextmanager
+def values_checked() -> Iterator[None]:
+    """Incidents built inside are not checked again: their builder has checked every value."""
+    token = _CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
 def _check(incident: Incident) -> None:
     """Hold a hand-built incident to the converter's checks: its plain data must structure back
     into an equal incident (a wrong type, a naive time, an unknown enum value all fail)."""
-    token = _CHECKED.set(True)
-    try:
+    with values_checked():
         try:
             data = unstructure(incident)
         except Exception as error:  # noqa: BLE001 -- a value the converter cannot even write
             raise InvalidIncident(f"document: a value cannot be written as JSON ({error})") from None
         rebuilt = structure(data, Incident)
-    finally:
-        _CHECKED.reset(token)
     for field in attrs.fields(Incident):
         value = getattr(incident, field.name)
         if getattr(rebuilt, field.name) != value:
