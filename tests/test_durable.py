@@ -101,32 +101,6 @@ def run_compared(rules: Path, counts: tuple[int, ...]) -> None:
 class TestThreads:
     """Calls from many threads: a private Host with no background loop, and a lock."""
 
-    @pytest.mark.slow
-    def test_eight_threads_of_a_thousand_assessments_equal_the_serial_results(self) -> None:
-        """8 threads x 1000 assessments on one engine give exactly the serial assessments."""
-        engine = Engine.default(backend="durable")
-        documents = variants()
-        serial = [engine.assess(document, at=SEED_AT) for document in documents]
-        start = threading.Barrier(8)
-        wrong: list[str] = []
-
-        def work(worker: int) -> None:
-            start.wait()
-            for step in range(1000):
-                index = (step * 7 + worker) % len(documents)
-                try:
-                    if engine.assess(documents[index], at=SEED_AT) != serial[index]:
-                        wrong.append(f"worker {worker}, step {step}: document {index} differs")
-                except Exception as error:  # noqa: BLE001 -- every failure is reported below
-                    wrong.append(f"worker {worker}, step {step}: {error!r}")
-
-        threads = [threading.Thread(target=work, args=(worker,)) for worker in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert wrong == []
-
     def test_no_background_timer_threads_are_started(self, tmp_path: Path) -> None:
         """Compiling a new durable ruleset and assessing starts no thread."""
         path = write_rules(
