@@ -9,9 +9,11 @@ fractions around 10 %, rollbacks around 5 minutes, observations rising by about 
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta, timezone
 from typing import Any, get_args
 
+import attrs
 from hypothesis import strategies as st
 
 from incident_rules._facts.model import (
@@ -61,23 +63,53 @@ def iso(moment: datetime, zone: timezone = timezone.utc, *, zulu: bool = False) 
     return text.removesuffix("+00:00") + "Z" if zulu and text.endswith("+00:00") else text
 
 
-@st.composite
-def _text_time(draw: st.DrawFn, moment: datetime) -> str:
-    return iso(moment, draw(zones), zulu=draw(st.booleans()))
+# Documents are drawn as templates whose times are _At placeholders, offsets from the detection
+# (or the onset) that the draw resolves: the strategies then depend on no drawn value, so Hypothesis
+# builds and validates each of them once instead of once per example (most of a draw's cost).
 
 
-def _time_near(around: datetime, spread: timedelta) -> st.SearchStrategy[datetime]:
+@attrs.frozen
+class _At:
+    """A time ``offset`` after the moment named ``anchor``, written in ``zone``."""
+
+    anchor: str
+    offset: timedelta
+    zone: timezone
+    zulu: bool
+
+
+def _offsets_near(center: timedelta, spread: timedelta) -> st.SearchStrategy[timedelta]:
+    """``center`` plus whole seconds within ``spread``, sometimes with a sub-second jitter."""
     seconds = int(spread.total_seconds())
-    offsets = st.integers(-seconds, seconds).map(lambda s: timedelta(seconds=s))
     jitter = st.sampled_from([timedelta(0), timedelta(0), MICROSECOND, timedelta(milliseconds=250)])
-    return st.builds(lambda offset, extra: around + offset + extra, offsets, jitter)
+    return st.builds(
+        lambda s, extra: center + timedelta(seconds=s) + extra, st.integers(-seconds, seconds), jitter
+    )
+
+
+def _at(offsets: st.SearchStrategy[timedelta], anchor: str = "detected") -> st.SearchStrategy[_At]:
+    """Placeholders for times ``offsets`` after ``anchor``, in assorted zones and spellings."""
+    return st.builds(_At, st.just(anchor), offsets, zones, st.booleans())
+
+
+def _resolve(template: Any, anchors: dict[str, datetime]) -> Any:
+    """``template`` with each placeholder written out as ISO text from its anchor."""
+    if isinstance(template, _At):
+        return iso(anchors[template.anchor] + template.offset, template.zone, zulu=template.zulu)
+    if isinstance(template, dict):
+        return {key: _resolve(value, anchors) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_resolve(value, anchors) for value in template]
+    return template
 
 
 def instants(
     around: datetime = BASE, *, spread: timedelta = timedelta(hours=12)
 ) -> st.SearchStrategy[datetime]:
     """Aware datetimes within ``spread`` of ``around``, in assorted UTC offsets."""
-    return st.builds(lambda moment, zone: moment.astimezone(zone), _time_near(around, spread), zones)
+    return st.builds(
+        lambda offset, zone: (around + offset).astimezone(zone), _offsets_near(timedelta(0), spread), zones
+    )
 
 
 #: Affected fractions: the edges of the 10 % threshold, 0 and 1 as JSON integers, any float.
@@ -99,18 +131,21 @@ _booleans = st.booleans()
 
 
 @st.composite
-def _observations(draw: st.DrawFn, detected: datetime) -> list[dict[str, Any]]:
+def _observations(draw: st.DrawFn) -> list[dict[str, Any]]:
     # Whole minutes around detection, so that some observations share an instant.
     count = draw(st.sampled_from([0, 1, 2, 2, 3, 4]))
     minutes = draw(st.lists(st.integers(-30, 120), min_size=count, max_size=count))
     return [
-        {"at": draw(_text_time(detected + timedelta(minutes=m))), "affected_fraction": draw(fractions)}
+        {
+            "at": _At("detected", timedelta(minutes=m), draw(zones), draw(_booleans)),
+            "affected_fraction": draw(fractions),
+        }
         for m in minutes
     ]
 
 
 @st.composite
-def _impact(draw: st.DrawFn, detected: datetime) -> dict[str, Any]:
+def _impact(draw: st.DrawFn) -> dict[str, Any]:
     impact: dict[str, Any] = {"user_facing": draw(_booleans), "scope": draw(st.sampled_from(SCOPES))}
     flags = ("data_loss", "security_breach", "customer_data", "pii_exposed", "workaround", "internal_only")
     for flag in flags:
@@ -123,12 +158,16 @@ def _impact(draw: st.DrawFn, detected: datetime) -> dict[str, Any]:
     if draw(st.integers(0, 3)):
         impact["affected_fraction"] = draw(_optional(fractions))
     if draw(st.integers(0, 3)):
-        impact["observations"] = draw(_observations(detected))
+        impact["observations"] = draw(_OBSERVATIONS)
     return impact
 
 
+_OBSERVATIONS = _observations()
+_IMPACT = _impact()
+
+
 def _change_offsets(window: timedelta) -> st.SearchStrategy[timedelta]:
-    """How long before onset a change happened: the window's edges, onset itself, anything."""
+    """How long after onset a change happened (negative: before): the window's edges, anything."""
     edges = [
         timedelta(0),
         window - SECOND,
@@ -143,28 +182,26 @@ def _change_offsets(window: timedelta) -> st.SearchStrategy[timedelta]:
     anywhere = st.integers(-2 * 3600, int(window.total_seconds()) + 3 * 3600).map(
         lambda s: timedelta(seconds=s)
     )
-    return st.one_of(st.sampled_from(edges), anywhere)
+    return st.one_of(st.sampled_from(edges), anywhere).map(lambda before: -before)
 
 
-@st.composite
-def _change(draw: st.DrawFn, onset: datetime, window: timedelta) -> dict[str, Any]:
-    change: dict[str, Any] = {
-        "at": draw(_text_time(onset - draw(_change_offsets(window)))),
-        "kind": draw(st.sampled_from(CHANGE_KINDS)),
-    }
+def _change(window: timedelta) -> st.SearchStrategy[dict[str, Any]]:
     optional = {
         "ref": _optional(st.sampled_from(["v2.14.3", "flag/checkout-v2", "", "ü-ref"])),
         "service": _optional(st.sampled_from(["payments-api", "auth", "db"])),
         "suspected": st.integers(0, 4).map(lambda n: n == 0),
     }
-    change.update(draw(st.fixed_dictionaries({}, optional=optional)))
-    return change
+    return st.fixed_dictionaries(
+        {"at": _at(_change_offsets(window), "onset"), "kind": st.sampled_from(CHANGE_KINDS)},
+        optional=optional,
+    )
 
 
-def _signals(onset: datetime, window: timedelta) -> st.SearchStrategy[dict[str, Any]]:
+def _signals(window: timedelta) -> st.SearchStrategy[dict[str, Any]]:
     dependencies = st.one_of(st.sampled_from(["db", "auth", "cache", "payments-api"]), _short_text)
+    change = _change(window)
     changes = st.sampled_from([0, 1, 1, 2, 3]).flatmap(
-        lambda count: st.lists(_change(onset, window), min_size=count, max_size=count)
+        lambda count: st.lists(change, min_size=count, max_size=count)
     )
     optional = {
         # Small alphabets, so lists often repeat a name: one dependency named twice is one.
@@ -213,12 +250,13 @@ def _responders() -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(st.fixed_dictionaries({"handle": handle}, optional=optional), max_size=3)
 
 
-def _timeline(detected: datetime) -> st.SearchStrategy[list[dict[str, Any]]]:
+#: Times within two hours either side of an hour after detection: the record's entries and updates.
+_record_times = _at(_offsets_near(timedelta(hours=1), timedelta(hours=2)))
+
+
+def _timeline() -> st.SearchStrategy[list[dict[str, Any]]]:
     entry = st.fixed_dictionaries(
-        {
-            "at": _time_near(detected + timedelta(hours=1), timedelta(hours=2)).flatmap(_text_time),
-            "kind": st.sampled_from(TIMELINE_KINDS),
-        },
+        {"at": _record_times, "kind": st.sampled_from(TIMELINE_KINDS)},
         optional={
             "text": _optional(_short_text),
             "severity": _optional(st.sampled_from(SEVERITIES)),
@@ -228,24 +266,23 @@ def _timeline(detected: datetime) -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(entry, max_size=4)
 
 
-def _updates(detected: datetime) -> st.SearchStrategy[list[dict[str, Any]]]:
-    times = _time_near(detected + timedelta(hours=1), timedelta(hours=2)).flatmap(_text_time)
+def _updates() -> st.SearchStrategy[list[dict[str, Any]]]:
     update = st.fixed_dictionaries(
         {
-            "at": times,
+            "at": _record_times,
             "audience": st.sampled_from(AUDIENCES),
             "status": _short_text,
             "what_happened": _short_text,
             "what_we_did": _short_text,
             "next_steps": _short_text,
         },
-        optional={"next_update_at": _optional(times)},
+        optional={"next_update_at": _optional(_record_times)},
     )
     return st.lists(update, max_size=3)
 
 
-def _postmortem(detected: datetime) -> st.SearchStrategy[dict[str, Any]]:
-    times = _time_near(detected + timedelta(days=2), timedelta(days=2)).flatmap(_text_time)
+def _postmortem() -> st.SearchStrategy[dict[str, Any]]:
+    times = _at(_offsets_near(timedelta(days=2), timedelta(days=2)))
     item = st.fixed_dictionaries(
         {"text": _short_text}, optional={"owner": _optional(st.just("@backend")), "due": _optional(times)}
     )
@@ -263,38 +300,59 @@ def _postmortem(detected: datetime) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+_detections = _offsets_near(timedelta(0), timedelta(days=30)).map(lambda offset: BASE + offset)
+_record_parts = st.fixed_dictionaries(
+    {},
+    optional={
+        "status": _optional(st.sampled_from(STATUSES)),
+        "responders": _responders(),
+        "timeline": _timeline(),
+        "updates": _updates(),
+        "postmortem": _optional(_postmortem()),
+    },
+)
+
+
+@functools.cache
+def _templates(change_window: float, rollback_fast_under: float) -> st.SearchStrategy[tuple[timedelta, Any]]:
+    """How long before detection the onset was, and a document template: one strategy per threshold pair."""
+    signals = _signals(timedelta(minutes=change_window))
+    rollback = _optional(_rollback(rollback_fast_under))
+    ids = st.one_of(st.just("INC-2025-0142"), st.text(min_size=1, max_size=16))
+
+    @st.composite
+    def template(draw: st.DrawFn) -> tuple[timedelta, dict[str, Any]]:
+        document: dict[str, Any] = {
+            "id": draw(ids),
+            "title": draw(_short_text),
+            "detected_at": _At("detected", timedelta(0), draw(zones), draw(_booleans)),
+        }
+        onset_before = timedelta(0)
+        if draw(_booleans):
+            # Usually before detection, now and then after it (a clock skew in the record).
+            onset_before = timedelta(seconds=draw(st.integers(-600, 3 * 3600)))
+            document["onset_at"] = _At("onset", timedelta(0), draw(zones), draw(_booleans))
+        elif draw(st.integers(0, 5)) == 0:
+            document["onset_at"] = None
+        document["impact"] = draw(_IMPACT)
+        if draw(st.integers(0, 5)):
+            document["signals"] = draw(signals)
+        if draw(st.integers(0, 3)):
+            document["rollback"] = draw(rollback)
+        document.update(draw(_record_parts))
+        return onset_before, document
+
+    return template()
+
+
 @st.composite
 def incident_documents(
     draw: st.DrawFn, *, change_window: float = 60, rollback_fast_under: float = 5
 ) -> dict[str, Any]:
     """Valid incident documents v1, with values near the edges of the given thresholds (minutes)."""
-    detected = draw(_time_near(BASE, timedelta(days=30)))
-    document: dict[str, Any] = {
-        "id": draw(st.one_of(st.just("INC-2025-0142"), st.text(min_size=1, max_size=16))),
-        "title": draw(_short_text),
-        "detected_at": draw(_text_time(detected)),
-    }
-    onset = detected
-    if draw(_booleans):
-        # Usually before detection, now and then after it (a clock skew in the record).
-        onset = detected - timedelta(seconds=draw(st.integers(-600, 3 * 3600)))
-        document["onset_at"] = draw(_text_time(onset))
-    elif draw(st.integers(0, 5)) == 0:
-        document["onset_at"] = None
-    document["impact"] = draw(_impact(detected))
-    window = timedelta(minutes=change_window)
-    if draw(st.integers(0, 5)):
-        document["signals"] = draw(_signals(onset, window))
-    if draw(st.integers(0, 3)):
-        document["rollback"] = draw(_optional(_rollback(rollback_fast_under)))
-    optional: dict[str, st.SearchStrategy[Any]] = {
-        "status": _optional(st.sampled_from(STATUSES)),
-        "responders": _responders(),
-        "timeline": _timeline(detected),
-        "updates": _updates(detected),
-        "postmortem": _optional(_postmortem(detected)),
-    }
-    document.update(draw(st.fixed_dictionaries({}, optional=optional)))
+    detected = draw(_detections)
+    onset_before, template = draw(_templates(change_window, rollback_fast_under))
+    document: dict[str, Any] = _resolve(template, {"detected": detected, "onset": detected - onset_before})
     return document
 
 
@@ -304,6 +362,11 @@ def _moments(document: dict[str, Any]) -> list[datetime]:
     texts += [change["at"] for change in document.get("signals", {}).get("changes", [])]
     texts += [observation["at"] for observation in document["impact"].get("observations", [])]
     return [datetime.fromisoformat(text.replace("Z", "+00:00")) for text in texts if text]
+
+
+_NUDGES = (timedelta(0), SECOND, -SECOND)
+_LATER = (timedelta(minutes=7), timedelta(minutes=16), timedelta(hours=3), timedelta(days=3))
+_AROUND_HALF_A_DAY = _offsets_near(timedelta(hours=12), timedelta(hours=12))
 
 
 @st.composite
@@ -324,17 +387,13 @@ def assessments(
     moments = _moments(document)
     detected = moments[0]
     moments += [detected + timedelta(minutes=minutes) for minutes in deadlines]
-    near_moment = st.builds(
-        lambda moment, nudge: moment + nudge,
-        st.sampled_from(moments),
-        st.sampled_from([timedelta(0), SECOND, -SECOND]),
-    )
-    later = st.sampled_from(
-        [timedelta(minutes=7), timedelta(minutes=16), timedelta(hours=3), timedelta(days=3)]
-    )
-    after_detection = instants(detected + timedelta(hours=12), spread=timedelta(hours=12))
-    since_detection = later.map(lambda delta: detected + delta)
     # An assessment before detection is an error (practice.md 15), tested on its own.
-    near_after = near_moment.filter(lambda moment: moment >= detected)
-    at = draw(st.one_of(near_after, since_detection, after_detection))
+    near_after = [moment + nudge for moment in moments for nudge in _NUDGES if moment + nudge >= detected]
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        at = near_after[draw(st.integers(0, len(near_after) - 1))]
+    elif kind == 1:
+        at = detected + draw(st.sampled_from(_LATER))
+    else:
+        at = detected + draw(_AROUND_HALF_A_DAY)
     return document, at.astimezone(draw(zones))
