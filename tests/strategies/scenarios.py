@@ -8,6 +8,7 @@ resolved at the instant. Where a document cannot give the case at all, the strat
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -69,9 +70,9 @@ _WORK_HOURS: dict[str, tuple[object, ...]] = {
 }
 
 
-def _spelled(minutes: float) -> st.SearchStrategy[object]:
+def _spelled(minutes: float) -> tuple[object, ...]:
     """A duration as a caller may write it: a number of minutes, or text in minutes or seconds."""
-    return st.sampled_from([minutes, f"{minutes:g}m", f"{minutes * 60:g}s"])
+    return (minutes, f"{minutes:g}m", f"{minutes * 60:g}s")
 
 
 @st.composite
@@ -85,7 +86,7 @@ def param_overrides(draw: st.DrawFn) -> tuple[dict[str, object], dict[str, float
     for name, choices in _DURATIONS.items():
         if draw(st.booleans()):
             minutes[name] = draw(st.sampled_from(choices))
-            overrides[name] = draw(_spelled(minutes[name]))
+            overrides[name] = _spelled(minutes[name])[draw(st.integers(0, 2))]
     for name, values in (_FRACTIONS | _WORK_HOURS).items():
         if draw(st.booleans()):
             overrides[name] = draw(st.sampled_from(values))
@@ -101,14 +102,15 @@ def cases(
     The params are one of :data:`PARAM_SETS`, or with ``drawn_params`` also overrides drawn
     by :func:`param_overrides`.
     """
-    fixed = st.sampled_from(range(len(PARAM_SETS))).map(lambda index: _minutes_of(PARAM_SETS[index]))
-    overrides, minutes = draw(st.one_of(fixed, param_overrides()) if drawn_params else fixed)
-    document, at = draw(
-        assessments(
-            change_window=minutes["change_window"], rollback_fast_under=minutes["rollback_fast_under"]
-        )
-    )
+    overrides, minutes = draw(_ANY_PARAMS if drawn_params else _FIXED_PARAMS)
+    document, at = draw(_assessments_under(minutes["change_window"], minutes["rollback_fast_under"]))
     return overrides, document, at
+
+
+@functools.cache
+def _assessments_under(change_window: float, rollback_fast_under: float) -> st.SearchStrategy[Any]:
+    """:func:`assessments` around these thresholds, built once: a strategy built per draw is slow."""
+    return assessments(change_window=change_window, rollback_fast_under=rollback_fast_under)
 
 
 def _minutes_of(params: Mapping[str, object]) -> tuple[Mapping[str, object], dict[str, float]]:
@@ -119,6 +121,9 @@ def _minutes_of(params: Mapping[str, object]) -> tuple[Mapping[str, object], dic
             minutes[name] = float(str(value).removesuffix("m"))
     return params, minutes
 
+
+_FIXED_PARAMS = st.sampled_from(range(len(PARAM_SETS))).map(lambda index: _minutes_of(PARAM_SETS[index]))
+_ANY_PARAMS = st.one_of(_FIXED_PARAMS, param_overrides())
 
 _FLAGS_WORSE_WHEN_TRUE = ("user_facing", "data_loss", "security_breach", "customer_data", "pii_exposed")
 _FLAGS_WORSE_WHEN_FALSE = ("workaround", "internal_only")
