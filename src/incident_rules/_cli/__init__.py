@@ -1,12 +1,10 @@
-"""The ``incident-rules`` command line: one module per command group, each joining ``main``.
+"""The ``incident-rules`` command line: one module per command group, each imported when run.
 
-``base`` holds the group with the exit codes and error reports every command shares.
+``base`` holds the group with the exit codes and error reports every command shares and the
+table of commands; ``options`` the options they share; ``output`` plain or rich printing.
 """
 
-from incident_rules._cli import decide, gate, rules
-from incident_rules._cli.base import ExitCode, _Group, format_option, main
-from incident_rules._cli.replay import replay
+from incident_rules._cli.base import COMMANDS, ExitCode, _Group, main
+from incident_rules._cli.options import format_option
 
-main.add_command(replay)
-
-__all__ = ["ExitCode", "_Group", "decide", "format_option", "gate", "main", "rules"]
+__all__ = ["COMMANDS", "ExitCode", "_Group", "format_option", "main"]

@@ -2,23 +2,23 @@
 
 Every command is a command of :data:`main`, a :class:`_Group`: it exits with the codes of
 :class:`ExitCode`, reports errors the same way (text on stderr, or JSON on stderr with
-``--format json``) and never shows a traceback. A new command gets all of this by being
-declared with ``@main.command()``; it returns ``ExitCode.NO`` where its answer is "no".
+``--format json``) and never shows a traceback; Ctrl-C ends it with one line and 130. A command
+returns ``ExitCode.NO`` where its answer is "no". The commands of :data:`main` are named in
+:data:`COMMANDS` and imported only when run, so ``incident-rules assess`` starts without the
+machinery of replay or rule authoring. This module imports click and nothing of the engine.
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 import itertools
 import json
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
-from incident_rules._engine import Engine
 from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident, Problem, RulesetError
 
 
@@ -31,6 +31,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 3
     BAD_RULES = 4
     ENGINE_FAILURE = 5
+    INTERRUPTED = 130
 
 
 #: What each exit code means, as ``--help`` shows it.
@@ -41,6 +42,7 @@ _MEANINGS = {
     ExitCode.BAD_INPUT: "bad input: the incident document (or --at) is not valid",
     ExitCode.BAD_RULES: "bad rules or params: a rules file or a --param is not valid",
     ExitCode.ENGINE_FAILURE: "engine failure: the engine failed, or an internal error",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
 #: The exit code of each of our errors; the first class that matches wins.
@@ -118,12 +120,53 @@ def _fail(error: Exception, *, as_json: bool) -> ExitCode:
     return code
 
 
+#: Every command of ``incident-rules``: its name, the module defining it and the name it has
+#: there. A module is imported only when its command runs (or ``--help`` lists them all).
+COMMANDS = {
+    "assess": ("incident_rules._cli.decide", "assess"),
+    "check": ("incident_rules._cli.gate", "check"),
+    "report": ("incident_rules._cli.gate", "report"),
+    "postmortem": ("incident_rules._cli.gate", "postmortem"),
+    "update": ("incident_rules._cli.gate", "update"),
+    "replay": ("incident_rules._cli.replay", "replay"),
+    "rules": ("incident_rules._cli.rules", "rules"),
+    "why-not": ("incident_rules._cli.rules", "why_not"),
+    "schema": ("incident_rules._cli.schema", "schema"),
+    "demo": ("incident_rules._cli.demo", "demo"),
+}
+
+
+def _interrupted() -> ExitCode:
+    click.echo("Interrupted.", err=True)
+    return ExitCode.INTERRUPTED
+
+
 class _Group(click.Group):
     """A group whose every command exits with an :class:`ExitCode` and reports errors alike.
 
     A command returns ``None`` (done) or an :class:`ExitCode`; our errors, click's usage errors
-    and any other exception become a report on stderr and their exit code.
+    and any other exception become a report on stderr and their exit code. ``lazy`` names
+    commands as :data:`COMMANDS` does, to be imported when first asked for.
     """
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.commands, *(name for name in self.lazy if name not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module_name, attribute = self.lazy[cmd_name]
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                return None  # a command whose module is not part of this build
+            self.add_command(getattr(module, attribute), cmd_name)
+        return self.commands.get(cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta[_WANTS_JSON] = _asks_for_json(args)
@@ -132,89 +175,34 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             result = super().invoke(ctx)
-        except (click.exceptions.Exit, click.Abort, BrokenPipeError):
-            raise  # click's own endings: --help, --version, Ctrl-C, a closed pipe
+        except (click.exceptions.Exit, BrokenPipeError):
+            raise  # click's own endings: --help, --version, a closed pipe
+        except (KeyboardInterrupt, click.Abort):
+            ctx.exit(_interrupted())
         except Exception as error:  # noqa: BLE001 -- every failure gets its exit code, no traceback
             ctx.exit(_fail(error, as_json=ctx.meta.get(_WANTS_JSON, False)))
         ctx.exit(ExitCode.DONE if result is None else ExitCode(result))
 
 
-def _document_bytes(path: Path) -> bytes:
-    if str(path) == "-":
-        return sys.stdin.buffer.read()
-    return path.read_bytes()
+_HELP = """Incident response decisions that show their work.
+
+\b
+Start with the shipped example, no arguments needed:
+  incident-rules demo
+  incident-rules assess examples/inc-2025-0142.json --at now
+
+\b
+Shell completion (click's own; put the line in your shell's start-up file):
+  bash: eval "$(_INCIDENT_RULES_COMPLETE=bash_source incident-rules)"
+  zsh:  eval "$(_INCIDENT_RULES_COMPLETE=zsh_source incident-rules)"
+  fish: _INCIDENT_RULES_COMPLETE=fish_source incident-rules | source
+
+On a terminal, text output is coloured (rich); piped, it is plain. NO_COLOR=1 or --no-color
+turns colour off, --color turns it on when piped.
+"""
 
 
-def _read_document(path: Path) -> Any:
-    """The JSON document at ``path``, or on standard input for ``-``."""
-    name = "<stdin>" if str(path) == "-" else str(path)
-    try:
-        return json.loads(_document_bytes(path).decode("utf-8"))
-    except OSError as error:
-        raise InvalidIncident(Problem(f"cannot read: {error.strerror or error}", file=name)) from None
-    except json.JSONDecodeError as error:
-        problem = Problem(f"not valid JSON: {error.msg}", file=name, line=error.lineno, column=error.colno)
-        raise InvalidIncident(problem) from None
-    except (ValueError, RecursionError) as error:  # bad UTF-8, too many digits, nested too deeply
-        raise InvalidIncident(Problem(f"not valid JSON: {error}", file=name)) from None
-
-
-def _params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE (got {pair!r})", param_hint="--param")
-        params[name.strip()] = value.strip()
-    return params
-
-
-def _typed(value: str) -> object:
-    """A --param value as YAML would read it: numbers and booleans typed, the rest text."""
-    try:
-        return json.loads(value)
-    except (ValueError, RecursionError):  # not JSON, or a number of more digits than Python reads
-        return value
-
-
-def format_option(command: Any) -> Any:
-    """The ``--format text|json`` option every command takes; JSON errors depend on its name."""
-    choice = click.Choice(["text", "json"])
-    return click.option("--format", "output", type=choice, default="text", show_default=True)(command)
-
-
-def _engine_options(command: Any) -> Any:
-    """--rules, --backend and --param: the engine a command runs."""
-    command = click.option(
-        "--param",
-        "params",
-        multiple=True,
-        metavar="NAME=VALUE",
-        help="Override a param, e.g. change_window=30m (repeatable).",
-    )(command)
-    command = click.option(
-        "--backend", type=click.Choice(["auto", "durable", "native"]), default="auto", show_default=True
-    )(command)
-    return click.option(
-        "--rules",
-        "rules",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="Rules file or directory instead of the shipped rules (repeatable).",
-    )(command)
-
-
-def _engine(rules: tuple[Path, ...], backend: Any, params: tuple[str, ...]) -> Engine:
-    overrides = {name: _typed(value) for name, value in _params(params).items()}
-    if rules:
-        return Engine.from_path(*rules, params=overrides, backend=backend)
-    return Engine.default(params=overrides, backend=backend)
-
-
-_DOCUMENT = click.argument("document", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
-
-
-@click.group(cls=_Group, epilog=_EPILOG)
+@click.group(cls=_Group, lazy=COMMANDS, epilog=_EPILOG, help=_HELP)
 @click.version_option(package_name="incident-rules")
 def main() -> None:
     """Incident response decisions that show their work."""

@@ -8,24 +8,47 @@ from typing import Any
 
 import click
 
-from incident_rules import render
-from incident_rules._cli.base import _DOCUMENT, _engine, _engine_options, _read_document, format_option, main
+from incident_rules._cli.options import (
+    EngineChoice,
+    at_option,
+    color_option,
+    document_argument,
+    engine_options,
+    examples,
+    explain_option,
+    format_option,
+    read_document,
+)
+from incident_rules._cli.output import emit
+
+__all__ = ["assess", "show_assessment"]
 
 
-@main.command()
-@_DOCUMENT
-@click.option("--at", "at", required=True, help="Instant to decide at, ISO 8601 with an offset.")
-@format_option
-@_engine_options
-def assess(
-    document: Path, at: str, output: str, rules: tuple[Path, ...], backend: Any, params: tuple[str, ...]
-) -> None:
-    """Assess the incident DOCUMENT (JSON; - reads standard input) at the instant --at."""
-    assessment = _engine(rules, backend, params).assess(_read_document(document), at=at)
+def show_assessment(assessment: Any, output: str, explain: str) -> None:
+    """Print an assessment (or a gate result) as text or JSON, as much explained as ``explain`` says."""
+    from incident_rules._cli.explain import explained
+    from incident_rules.render.text import text
+
+    shown = explained(assessment, explain)
     if output == "json":
-        click.echo(json.dumps(assessment.to_dict(), indent=2))
+        emit(json.dumps(shown.to_dict(), indent=2) + "\n", "json")
     else:
-        click.echo(render.text(assessment), nl=False)
+        emit(text(shown))
 
 
-# --- the quality gate and the artifacts -------------------------------------------------------
+@click.command(
+    epilog=examples(
+        "incident-rules assess examples/inc-2025-0142.json --at 2025-06-15T14:30:00Z",
+        "incident-rules assess incident.json --at now --explain fails",
+        "cat incident.json | incident-rules assess - --at now --format json",
+    )
+)
+@document_argument
+@at_option("Instant to decide at:", required=True)
+@format_option
+@explain_option
+@engine_options()
+@color_option
+def assess(document: Path, at: str, output: str, explain: str, engine: EngineChoice) -> None:
+    """Assess the incident DOCUMENT (JSON; - reads standard input) at the instant --at."""
+    show_assessment(engine.build().assess(read_document(document), at=at), output, explain)

@@ -12,21 +12,18 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from incident_rules._engine import Engine
+from incident_rules._cli.options import EngineChoice, at_option, color_option, engine_options, examples
+
+if TYPE_CHECKING:
+    from incident_rules._engine import Engine
 
 __all__ = ["replay"]
 
 _FORMATS = ("text", "json", "csv", "markdown")
-
-
-def _engine(rules: tuple[Path, ...], params: dict[str, object], backend: Any) -> Engine:
-    if rules:
-        return Engine.from_path(*rules, params=params, backend=backend)
-    return Engine.default(params=params, backend=backend)
 
 
 def _cell(value: object) -> str:
@@ -79,47 +76,34 @@ def _records(engine: Engine, documents: object, at: str, output: str, workers: i
         )
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "incident-rules replay incidents.jsonl --at detected+30m --format csv > decisions.csv",
+        "incident-rules replay incidents/ --against my-rules/ --param significant_fraction=0.05",
+        "incident-rules replay examples/ --at now --workers 2 --format markdown",
+    )
+)
 @click.argument("documents", type=click.Path(path_type=Path, allow_dash=True))
-@click.option(
-    "--at",
-    "at",
-    default="detected+30m",
-    show_default=True,
-    help="Instant: ISO 8601 or an offset like detected+30m.",
-)
+@at_option("Instant: an offset like detected+30m, or", default="detected+30m")
 @click.option("--format", "output", type=click.Choice(_FORMATS), default="text", show_default=True)
-@click.option(
-    "--rules", multiple=True, type=click.Path(path_type=Path), help="Rules file or directory (repeatable)."
-)
 @click.option(
     "--against",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Candidate rules to diff against (repeatable).",
+    help="Candidate rules to diff against (repeatable); --param and --params-file then apply to it.",
 )
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Param override; with --against, of the candidate.",
-)
-@click.option(
-    "--backend", type=click.Choice(["auto", "durable", "native"]), default="auto", show_default=True
-)
+@engine_options()
 @click.option(
     "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to decide in."
 )
 @click.option("--errors", type=click.Choice(["record", "raise"]), default="record", show_default=True)
+@color_option
 def replay(
     documents: Path,
     at: str,
     output: str,
-    rules: tuple[Path, ...],
     against: tuple[Path, ...],
-    params: tuple[str, ...],
-    backend: Any,
+    engine: EngineChoice,
     workers: int,
     errors: str,
 ) -> None:
@@ -127,18 +111,14 @@ def replay(
 
     One record per incident, or with --against, the decisions a candidate policy changes.
     """
-    # Imported here: `incident-rules assess` starts without the replay machinery, and _cli
-    # (which registers this command) is where the parsing of --param lives.
-    from incident_rules._cli.base import _params, _typed
     from incident_rules._replay.diffviews import render_diff
     from incident_rules._replay.progress import terminal_progress
 
-    overrides = {name: _typed(value) for name, value in _params(params).items()}
     source: Any = sys.stdin if str(documents) == "-" else documents
     if not against:
-        _records(_engine(rules, overrides, backend), source, at, output, workers, errors)
+        _records(engine.build(), source, at, output, workers, errors)
         return
-    current, candidate = _engine(rules, {}, backend), _engine(against, overrides, backend)
+    current, candidate = engine.build(params={}), engine.build(rules=against)
     with terminal_progress() as progress:
         diff = current.compare(candidate, source, at=at, progress=progress)
     click.echo(render_diff(diff, output), nl=False)
