@@ -74,7 +74,7 @@ def at_option(
     """``--at``: an ISO 8601 instant with an offset, or ``now``."""
     shown = f"{help} ISO 8601 with an offset, or 'now'."
     # Only a real default is passed: click takes an explicit default=None as a value given.
-    defaults = {"default": default, "show_default": True} if default is not None else {}
+    defaults: dict[str, Any] = {"default": default, "show_default": True} if default is not None else {}
     return click.option("--at", "at", required=required, callback=_now, help=shown, **defaults)
 
 
