@@ -29,6 +29,7 @@ import report
 import scale_rules
 import scale_timeline
 import soak
+import startup
 import targets
 import throughput
 from context import Run
@@ -40,7 +41,7 @@ RESULTS = HERE / "results"
 #: ``NAME`` (its section and its key in the JSON), ``measure(run)`` (its JSON-ready result, or
 #: None for nothing to record), ``tables(result)`` (its part of the report) and, if it states
 #: targets of issue 4, ``targets(result)``. A new family is a new module and one line here.
-FAMILIES = (load, latency, throughput, scale_rules, scale_timeline, soak, targets, profiling)
+FAMILIES = (load, startup, latency, throughput, scale_rules, scale_timeline, soak, targets, profiling)
 #: What ``--only`` chooses from: every family but the targets, which are always gathered.
 SECTIONS = tuple(family.NAME for family in FAMILIES if family is not targets)
 

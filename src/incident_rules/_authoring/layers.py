@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import yaml
 
+from incident_rules._authoring.cache import cached
 from incident_rules._facts.schema import FieldType, incident_paths
 from incident_rules._features import feature_paths
 from incident_rules._gate.features import gate_paths
@@ -257,8 +258,9 @@ def load_sources(sources: Sources, *, extend: bool = False) -> Loaded:
 
 @functools.cache
 def _shipped_rules() -> Loaded:
-    """The shipped rulesets, read and checked once per process."""
-    return load_layers([shipped_sources()], fact_schema())
+    """The shipped rulesets, read and checked once per process (and kept on disk, see ``cache``)."""
+    sources = shipped_sources()
+    return cached("shipped-rules", sources, lambda: load_layers([sources], fact_schema()), Loaded)
 
 
 def read_params_file(path: Path | str) -> dict[str, Any]:

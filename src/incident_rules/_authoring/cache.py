@@ -1,0 +1,114 @@
+"""The shipped rulesets, read and checked once per install instead of once per process.
+
+Reading the shipped YAML with positions and type-checking every condition is most of what a
+one-shot command such as ``incident-rules assess`` spends before it decides. The checked result
+is kept as a pickle in the user's cache directory, named by a digest of everything it was built
+from (the Python version, the text of every shipped file, and the size and time of every module
+of the package), so an edited rules file, an upgrade or an edited checkout never reads a stale
+one. It is the one cache on disk, and
+:func:`clear` is the one way to empty it.
+
+Where: ``$INCIDENT_RULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/incident-rules``, else
+``~/.cache/incident-rules``. ``INCIDENT_RULES_CACHE_DIR=off`` turns it off. A cache that cannot
+be read or written is ignored: the rules are then read from their files, as without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["cache_dir", "cached", "clear"]
+
+Built = TypeVar("Built")
+
+#: Bumped when what is pickled changes shape in a way the version does not say.
+_FORMAT = "1"
+
+
+def cache_dir() -> Path | None:
+    """The directory the cache lives in, or None when it is turned off."""
+    chosen = os.environ.get("INCIDENT_RULES_CACHE_DIR")
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "incident-rules"
+
+
+def _code_stamp() -> str:
+    """Every module of the package by size and modification time: the code that built the value."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    stamps = []
+    for folder, folders, files in os.walk(package):
+        folders[:] = sorted(name for name in folders if name != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                stamps.append(f"{folder[len(package) :]}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(stamps)
+
+
+def _digest(sources: Sequence[tuple[str, str]]) -> str:
+    digest = hashlib.sha256(f"{_FORMAT}|{sys.version}|{_code_stamp()}".encode())
+    for name, text in sources:
+        digest.update(f"\0{name}\0{len(text)}\0{text}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
+
+
+def _read(path: Path) -> object | None:
+    try:
+        with path.open("rb") as file:
+            found: object = pickle.load(file)  # noqa: S301 -- our own file, in the user's own cache directory
+        return found
+    except Exception:  # noqa: BLE001 -- a torn or foreign file is rebuilt, never an error
+        return None
+
+
+def _write(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: a process reading it at the same time sees all or nothing.
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, path)
+    except (OSError, pickle.PicklingError):
+        return  # a read-only home or a full disk: the next process reads the files again
+
+
+def cached(kind: str, sources: Sequence[tuple[str, str]], build: Callable[[], Built], of: type) -> Built:
+    """``build()``, or what an earlier process built from exactly these ``sources``.
+
+    Args:
+        kind: What is cached, part of the file name (``"shipped-rules"``).
+        sources: Every input of ``build`` as ``(name, text)``; any change is a new entry.
+        build: Makes the value when the cache has none.
+        of: The type the value must have; anything else in the file is rebuilt.
+    """
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    path = directory / f"{kind}-{_digest(sources)}.pickle"
+    found = _read(path)
+    if isinstance(found, of):
+        return found  # type: ignore[return-value]  # checked just above; TypeVar cannot say so
+    value = build()
+    _write(path, value)
+    return value
+
+
+def clear() -> int:
+    """Remove every cached entry; returns how many files were removed."""
+    directory = cache_dir()
+    if directory is None or not directory.is_dir():
+        return 0
+    removed = 0
+    for path in directory.glob("*.pickle"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed

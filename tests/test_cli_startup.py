@@ -1,0 +1,167 @@
+"""What start-up loads: the package root lazily, each command only its own modules; the rules cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import incident_rules
+from incident_rules._authoring import cache
+from incident_rules._authoring.layers import Loaded
+
+ROOT = Path(__file__).parent.parent
+SEED = str(ROOT / "examples" / "inc-2025-0142.json")
+
+#: Run in a fresh interpreter: the command, then which of these modules it had imported.
+_PROBE = """
+import json, sys
+from incident_rules._cli import main
+try:
+    main(sys.argv[1:], prog_name="incident-rules")
+except SystemExit:
+    pass
+heavy = ["jinja2", "rich", "tqdm", "incident_rules._replay", "incident_rules._authoring.lint"]
+print(json.dumps({name: name in sys.modules for name in heavy}), file=sys.stderr)
+"""
+
+
+def loaded_by(*args: str) -> dict[str, bool]:
+    """Which heavy modules ``incident-rules ARGS`` imports, run in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded: dict[str, bool] = json.loads(done.stderr.strip().splitlines()[-1])
+    return loaded
+
+
+class TestLazyImports:
+    """Start-up imports only what the command runs."""
+
+    def test_assess_piped_loads_no_templates_progress_bar_rich_or_authoring(self) -> None:
+        """``assess`` to a pipe imports neither Jinja2, rich, tqdm, replay nor lint."""
+        assert not any(loaded_by("assess", SEED, "--at", "2025-06-15T14:30:00Z").values())
+
+    def test_importing_the_package_imports_none_of_its_modules(self) -> None:
+        """``import incident_rules`` alone loads no submodule of it."""
+        code = (
+            "import sys, incident_rules; print([m for m in sys.modules if m.startswith('incident_rules.')])"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "[]"
+
+    @pytest.mark.parametrize("name", incident_rules.__all__)
+    def test_every_public_name_is_importable_from_the_root(self, name: str) -> None:
+        """Each name of ``__all__`` is an attribute of the package."""
+        assert getattr(incident_rules, name) is not None
+
+    def test_an_unknown_name_is_an_attribute_error_naming_it(self) -> None:
+        """``incident_rules.Engin`` raises AttributeError with the name."""
+        with pytest.raises(AttributeError, match="'Engin'"):
+            incident_rules.Engin  # noqa: B018 -- the read is what is tested
+
+    def test_the_public_names_are_listed_by_dir(self) -> None:
+        """``dir(incident_rules)`` lists every name of ``__all__`` before any is read."""
+        assert set(incident_rules.__all__) <= set(dir(incident_rules))
+
+
+def _counting(value: object) -> tuple[list[int], object]:
+    calls: list[int] = []
+
+    def build() -> object:
+        calls.append(1)
+        return value
+
+    return calls, build
+
+
+@pytest.fixture
+def cache_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The rules cache in a fresh directory of its own."""
+    monkeypatch.setenv("INCIDENT_RULES_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+SOURCES = [("rules/x.yaml", "ruleset: x\n")]
+
+
+class TestRulesCache:
+    """The checked shipped rules kept on disk, keyed by what built them."""
+
+    def test_a_second_read_of_the_same_sources_does_not_build(self, cache_here: Path) -> None:
+        """Two reads of the same sources build once and return equal values."""
+        calls, build = _counting({"a": 1})
+        first, second = (cache.cached("t", SOURCES, build, dict) for _ in range(2))
+        assert (len(calls), first, second) == (1, {"a": 1}, {"a": 1})
+
+    def test_changed_sources_are_built_again(self, cache_here: Path) -> None:
+        """A changed rules text is a new entry: built again."""
+        calls, build = _counting({"a": 1})
+        cache.cached("t", SOURCES, build, dict)
+        cache.cached("t", [("rules/x.yaml", "ruleset: y\n")], build, dict)
+        assert len(calls) == 2
+
+    def test_a_corrupt_entry_is_rebuilt(self, cache_here: Path) -> None:
+        """A torn file in the cache is built again, not an error."""
+        calls, build = _counting({"a": 1})
+        cache.cached("t", SOURCES, build, dict)
+        (entry,) = cache_here.glob("*.pickle")
+        entry.write_bytes(b"\x80\x05torn")
+        assert (cache.cached("t", SOURCES, build, dict), len(calls)) == ({"a": 1}, 2)
+
+    def test_an_entry_of_another_type_is_rebuilt(self, cache_here: Path) -> None:
+        """What is read must have the type asked for, else it is built again."""
+        cache.cached("t", SOURCES, lambda: ["a list"], list)
+        calls, build = _counting({"a": 1})
+        assert (cache.cached("t", SOURCES, build, dict), len(calls)) == ({"a": 1}, 1)
+
+    def test_off_writes_nothing(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``INCIDENT_RULES_CACHE_DIR=off`` builds every time and writes no file."""
+        monkeypatch.setenv("INCIDENT_RULES_CACHE_DIR", "off")
+        monkeypatch.chdir(tmp_path)
+        calls, build = _counting({"a": 1})
+        cache.cached("t", SOURCES, build, dict)
+        cache.cached("t", SOURCES, build, dict)
+        assert (len(calls), list(tmp_path.iterdir())) == (2, [])
+
+    def test_a_file_in_place_of_the_directory_still_returns_the_value(self, cache_here: Path) -> None:
+        """A cache path that is a file is ignored: the value is built and returned."""
+        cache_here.write_text("not a directory", encoding="utf-8")
+        assert cache.cached("t", SOURCES, lambda: {"a": 1}, dict) == {"a": 1}
+
+    def test_clear_removes_every_entry(self, cache_here: Path) -> None:
+        """``clear()`` empties the cache and says how many entries it removed."""
+        cache.cached("t", SOURCES, lambda: {"a": 1}, dict)
+        cache.cached("u", SOURCES, lambda: {"a": 1}, dict)
+        assert (cache.clear(), list(cache_here.glob("*.pickle"))) == (2, [])
+
+    def test_the_shipped_rules_read_from_the_cache_equal_those_read_from_the_files(
+        self, cache_here: Path
+    ) -> None:
+        """In a fresh process, the rules the cache gives back equal the rules read from YAML."""
+        code = (
+            "import pickle, sys; from incident_rules._authoring.layers import _shipped_rules; "
+            "sys.stdout.buffer.write(pickle.dumps(_shipped_rules()))"
+        )
+        env = {**os.environ, "INCIDENT_RULES_CACHE_DIR": str(cache_here)}
+        runs = [
+            subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)
+            for _ in "ab"
+        ]
+        off = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            env={**env, "INCIDENT_RULES_CACHE_DIR": "off"},
+            check=True,
+        )
+        first, second, uncached = (pickle.loads(done.stdout) for done in (*runs, off))
+        assert (isinstance(first, Loaded), first == second == uncached, len(list(cache_here.glob("*")))) == (
+            True,
+            True,
+            1,
+        )
