@@ -137,3 +137,13 @@ class TestInstalledWheel:
         )
         done = run([installed / "python", "-c", code], cwd=elsewhere)
         assert done.stdout.strip() == "True"
+
+    def test_the_demo_runs_from_the_example_shipped_in_the_wheel(
+        self, installed: Path, elsewhere: Path
+    ) -> None:
+        """``incident-rules demo`` runs outside the checkout, on the seed the wheel carries."""
+        done = run([installed / "incident-rules", "demo", "--explain", "none"], cwd=elsewhere)
+        assert ("severity: SEV1" in done.stdout, f"incident_rules/examples/{SEED_NAME}" in done.stdout) == (
+            True,
+            True,
+        )
