@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -116,10 +117,14 @@ class Engine:
         self._backend = _choose_backend(backend, self._plan)
         self._explainer = Explainer(self._plan, WhyNotFinder(self._plan))
         # The gate runs every ruleset, so its checks read the decisions as assess() makes them.
-        self._gate = None
+        # Its plan is bound (and checked) now; its backend is compiled at the first check(), as
+        # most engines only assess and that backend costs more to build than the others.
+        self._gate: tuple[Plan, Explainer] | None = None
+        self._gate_backend: _Backend | None = None
+        self._gate_lock = threading.Lock()
         if len(deciding) < len(rulesets):
             gate_plan = bind(rulesets, self._params)
-            self._gate = (_choose_backend(backend, gate_plan), Explainer(gate_plan))
+            self._gate = (gate_plan, Explainer(gate_plan))
         self._display = sorted(
             (ruleset.name for ruleset in deciding if ruleset.revises is None),
             key=lambda name: _DISPLAY_ORDER.get(name, len(_DISPLAY_ORDER)),
@@ -351,7 +356,11 @@ class Engine:
         if self._gate is None:
             names = ", ".join(ruleset.name for ruleset in self._rulesets)
             raise RulesetError(f"check: none of the rulesets ({names}) is a quality gate (hit: check)")
-        backend, explainer = self._gate
+        plan, explainer = self._gate
+        with self._gate_lock:
+            if self._gate_backend is None:
+                self._gate_backend = _choose_backend(self._backend_asked, plan)
+        backend = self._gate_backend
         plans = plans_over_time(incident, instant, lambda moment: self.assess(incident, at=moment))
         gate = compute_gate_features(Record(incident, instant, plans, self._hours))
         facts = fact_view(incident, compute_features(incident, instant, self._params))
