@@ -114,6 +114,14 @@ class TestRulesCache:
         entry.write_bytes(b"\x80\x05torn")
         assert (cache.cached("t", SOURCES, build, dict), len(calls)) == ({"a": 1}, 2)
 
+    def test_an_entry_built_from_other_sources_under_the_same_name_is_rebuilt(self, cache_here: Path) -> None:
+        """A file whose stored key differs (a checksum collision) is not taken for the value."""
+        cache.cached("t", SOURCES, lambda: {"a": 1}, dict)
+        (entry,) = cache_here.glob("*.pickle")
+        entry.write_bytes(pickle.dumps(("another key", {"stale": True})))
+        calls, build = _counting({"a": 1})
+        assert (cache.cached("t", SOURCES, build, dict), len(calls)) == ({"a": 1}, 1)
+
     def test_an_entry_of_another_type_is_rebuilt(self, cache_here: Path) -> None:
         """What is read must have the type asked for, else it is built again."""
         cache.cached("t", SOURCES, lambda: ["a list"], list)

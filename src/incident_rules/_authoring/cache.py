@@ -2,11 +2,11 @@
 
 Reading the shipped YAML with positions and type-checking every condition is most of what a
 one-shot command such as ``incident-rules assess`` spends before it decides. The checked result
-is kept as a pickle in the user's cache directory, named by a digest of everything it was built
-from (the Python version, the text of every shipped file, and the size and time of every module
-of the package), so an edited rules file, an upgrade or an edited checkout never reads a stale
-one. It is the one cache on disk, and
-:func:`clear` is the one way to empty it.
+is kept as a pickle in the user's cache directory together with the key it was built from: the
+Python version, the text of every shipped file, and the size and time of every module of the
+package. The file is named by a checksum of the key and read only when the whole key matches, so
+an edited rules file, an upgrade or an edited checkout never reads a stale value. It is the one
+cache on disk, and :func:`clear` is the one way to empty it.
 
 Where: ``$INCIDENT_RULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/incident-rules``, else
 ``~/.cache/incident-rules``. ``INCIDENT_RULES_CACHE_DIR=off`` turns it off. A cache that cannot
@@ -15,11 +15,10 @@ be read or written is ignored: the rules are then read from their files, as with
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
-import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -54,11 +53,10 @@ def _code_stamp() -> str:
     return "|".join(stamps)
 
 
-def _digest(sources: Sequence[tuple[str, str]]) -> str:
-    digest = hashlib.sha256(f"{_FORMAT}|{sys.version}|{_code_stamp()}".encode())
-    for name, text in sources:
-        digest.update(f"\0{name}\0{len(text)}\0{text}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
+def _key(sources: Sequence[tuple[str, str]]) -> str:
+    """Everything the cached value was built from, as one string (compared whole when read)."""
+    texts = "".join(f"\0{name}\0{len(text)}\0{text}" for name, text in sources)
+    return f"{_FORMAT}|{sys.version}|{_code_stamp()}{texts}"
 
 
 def _read(path: Path) -> object | None:
@@ -71,6 +69,8 @@ def _read(path: Path) -> object | None:
 
 
 def _write(path: Path, value: object) -> None:
+    import tempfile  # only when writing: most processes only read
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed: a process reading it at the same time sees all or nothing.
@@ -93,12 +93,15 @@ def cached(kind: str, sources: Sequence[tuple[str, str]], build: Callable[[], Bu
     directory = cache_dir()
     if directory is None:
         return build()
-    path = directory / f"{kind}-{_digest(sources)}.pickle"
+    key = _key(sources)
+    # A checksum names the file (zlib is built in; hashlib would cost more than it saves);
+    # the whole key inside it decides whether it is the value asked for.
+    path = directory / f"{kind}-{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.pickle"
     found = _read(path)
-    if isinstance(found, of):
-        return found  # type: ignore[return-value]  # checked just above; TypeVar cannot say so
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == key and isinstance(found[1], of):
+        return found[1]  # type: ignore[return-value]  # checked just above
     value = build()
-    _write(path, value)
+    _write(path, (key, value))
     return value
 
 

@@ -8,7 +8,6 @@ prints it in full.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -28,8 +27,9 @@ GLIMPSE = 8
 
 def seed_path() -> Path:
     """The shipped seed example: inside the package, or in the checkout's ``examples/``."""
-    packaged = Path(str(resources.files("incident_rules") / "examples" / SEED))
-    checkout = Path(__file__).resolve().parents[3] / "examples" / SEED
+    here = Path(__file__).resolve()
+    packaged = here.parents[1] / "examples" / SEED
+    checkout = here.parents[3] / "examples" / SEED
     return checkout if not packaged.is_file() and checkout.is_file() else packaged
 
 
