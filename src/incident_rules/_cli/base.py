@@ -165,7 +165,10 @@ class _Group(click.Group):
                 if error.name != module_name:
                     raise
                 return None  # a command whose module is not part of this build
-            self.add_command(getattr(module, attribute), cmd_name)
+            # A module may also declare its command with @main.command(): then it is registered.
+            command = getattr(module, attribute, None)
+            if isinstance(command, click.Command):
+                self.add_command(command, cmd_name)
         return self.commands.get(cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
