@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# typing itself takes longer to import than the rest of this module: its flag, spelled here.
+TYPE_CHECKING = False
 
 # The one place the version is written: the build reads it from here (pyproject.toml).
 __version__ = "0.1.0"
@@ -58,7 +60,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident, RulesetError
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """A public name, imported from its module the first time it is read."""
     if name in _MODULE_OF:
         value = getattr(importlib.import_module(_MODULE_OF[name]), name)
