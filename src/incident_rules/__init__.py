@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import importlib
 
+# Tiny and free of dependencies: the hook through which the output classes reach their HTML.
+from incident_rules._decisions import display as _display
+
 # typing itself takes longer to import than the rest of this module: its flag, spelled here.
 TYPE_CHECKING = False
 
@@ -74,6 +77,16 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_MODULE_OF, *_SUBMODULES})
+
+
+def _html(value: object) -> str:
+    # Imported on first display: rendering (and Jinja2) costs nothing until a notebook asks.
+    from incident_rules.render.notebook import html
+
+    return html(value)  # type: ignore[arg-type]  # only the output classes call this
+
+
+_display.use_html(_html)
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from incident_rules._backends.view import fact_view
 from incident_rules._decisions.data import Assessment
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.gate import GateResult
+from incident_rules._decisions.log import DecisionLog, library_version, policy_digest
 from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.fast import incident_from_document
@@ -115,6 +116,8 @@ class Engine:
         self._plan = bind(deciding, self._params)
         check_schedules(self._plan)
         self._backend = _choose_backend(backend, self._plan)
+        self._digest = policy_digest(deciding, self._params)
+        self._version = library_version()
         self._explainer = Explainer(self._plan, WhyNotFinder(self._plan))
         # The gate runs every ruleset, so its checks read the decisions as assess() makes them.
         # Its plan is bound (and checked) now; its backend is compiled at the first check(), as
@@ -253,8 +256,9 @@ class Engine:
         chosen = self._backend.run(dict(facts))
         decisions = self._explainer.outcomes(chosen, facts)
         due = deadlines(incident, instant, decisions, self._hours)
+        log = DecisionLog(self._version, self._digest, self._backend.name, instant, incident)
         return Assessment(
-            incident.id, instant, {name: decisions[name] for name in self._display}, features, due
+            incident.id, instant, {name: decisions[name] for name in self._display}, features, due, log
         )
 
     def assess_many(

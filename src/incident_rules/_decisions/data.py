@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from incident_rules._decisions.display import html_of, short_instant
+from incident_rules._decisions.log import DecisionLog
 from incident_rules._decisions.whynot import WhyNot
 from incident_rules._facts.convert import unstructure
 from incident_rules._features import Feature
@@ -168,6 +170,12 @@ class Decision:
         """
         return self._why_not(rule)
 
+    def __repr__(self) -> str:
+        return f"<Decision {self.ruleset}={self.value} by {self.rule} ({self.source})>"
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled and copied with the explanation worked out: the facts behind it stay behind.
         fields = (self.value, self.rule, self.ruleset, self.title, self.source, self.schedule)
@@ -197,6 +205,15 @@ class Decision:
 Outcome = Decision | tuple[Decision, ...] | None
 
 
+def _shown(outcome: Outcome) -> str:
+    """An outcome in a repr: the value, ``[a, b]`` for a collected one, ``-`` for none."""
+    if isinstance(outcome, Decision):
+        return outcome.value
+    if outcome is None:
+        return "-"
+    return "[" + ", ".join(decision.value for decision in outcome) + "]"
+
+
 def each_decision(outcomes: Mapping[str, Outcome]) -> Iterator[Decision]:
     """Every decision of ``outcomes`` (one per ruleset), the collected ones one by one."""
     for outcome in outcomes.values():
@@ -211,7 +228,9 @@ class Assessment:
     """Every decision about one incident at one instant.
 
     ``decisions`` holds one entry per ruleset: a :class:`Decision` (or None when no rule held)
-    for first-hit and unique rulesets, a tuple of them for collect rulesets.
+    for first-hit and unique rulesets, a tuple of them for collect rulesets. ``log`` is the
+    decision log (policy digest, version, backend, decision id) an engine writes; an assessment
+    built by hand has none.
     """
 
     incident_id: str
@@ -219,6 +238,17 @@ class Assessment:
     decisions: Mapping[str, Outcome]
     features: Mapping[str, Feature]
     due: tuple[DueAction, ...] = ()
+    log: DecisionLog | None = attrs.field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        # One line a notebook or a log can show: the conclusions, not the explanations.
+        values = ", ".join(f"{name}={_shown(outcome)}" for name, outcome in self.decisions.items())
+        overdue = sum(action.overdue for action in self.due)
+        due = f"; {len(self.due)} due ({overdue} overdue)" if self.due else ""
+        return f"<Assessment {self.incident_id} at {short_instant(self.at)}: {values}{due}>"
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     def _single(self, name: str) -> Decision | None:
         outcome = self.decisions.get(name)
@@ -263,7 +293,14 @@ class Assessment:
         return (decision or Decision("", "", "", "", "")).why_not(rule)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data: one top-level key per ruleset, plus the incident, instant and features."""
+        """JSON-ready data: one top-level key per ruleset, plus the incident, instant and features.
+
+        Returns:
+            ``incident``, ``at``, one key per ruleset, ``due``, ``features``, and, for an
+            assessment an engine made, ``decision_log``: ``decision_id``, ``library``,
+            ``version``, ``policy_digest``, ``backend``, ``at`` (described in
+            ``incident-rules schema assessment``).
+        """
         result: dict[str, Any] = {"incident": self.incident_id, "at": self.at.isoformat()}
         result |= {name: unstructure(outcome) for name, outcome in self.decisions.items()}
         result["due"] = unstructure(self.due)
@@ -271,4 +308,6 @@ class Assessment:
             name: {"value": feature.value, "evidence": unstructure(dict(feature.evidence))}
             for name, feature in self.features.items()
         }
+        if self.log is not None:
+            result["decision_log"] = self.log.to_dict()
         return result

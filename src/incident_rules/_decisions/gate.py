@@ -9,6 +9,7 @@ from typing import Any, Literal
 import attrs
 
 from incident_rules._decisions.data import Check, Explanation, Reference
+from incident_rules._decisions.display import html_of, short_instant
 from incident_rules._facts.convert import unstructure
 
 __all__ = ["Finding", "GateResult", "Status"]
@@ -65,6 +66,18 @@ class GateResult:
     incident_id: str
     at: datetime
     findings: tuple[Finding, ...]
+
+    def __repr__(self) -> str:
+        verdict = "passed" if self.passed else "failed"
+        failed = ", ".join(finding.check for finding in self.failed)
+        shown = f" ({failed})" if failed else ""
+        return (
+            f"<GateResult {self.incident_id} at {short_instant(self.at)}: {verdict}, "
+            f"{len(self.failed)} of {len(self.findings)} checks failed{shown}>"
+        )
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     @property
     def incident(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from incident_rules._decisions.display import html_of
 from incident_rules._replay.instants import instant_spec
 from incident_rules._replay.records import record
 from incident_rules._replay.runner import CHUNK, Engine, Progress, jobs_of, loaded, structured
@@ -59,6 +60,17 @@ class PolicyDiff:
     decisions: tuple[DecisionDiff, ...]
     changes: tuple[DecisionChange, ...]
     failures: tuple[tuple[str, str], ...] = ()
+
+    def __repr__(self) -> str:
+        changed = ", ".join(f"{diff.decision} {diff.changed}" for diff in self.decisions if diff.changed)
+        failed = f", {len(self.failures)} failed" if self.failures else ""
+        return (
+            f"<PolicyDiff {self.changed_documents} of {self.compared} incidents change a decision"
+            f"{': ' + changed if changed else ''}{failed}>"
+        )
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     @property
     def changed_documents(self) -> int:

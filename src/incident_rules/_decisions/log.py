@@ -1,0 +1,123 @@
+"""The decision log of an assessment: which policy decided, on what, when, and under which id.
+
+The shape follows what OPA's decision logs carry, so an assessment's JSON can go to an audit log
+as it is. It is stable: keys are added, never renamed or removed, within a major version.
+
+``decision_log`` (one object in the assessment's JSON):
+    ``decision_id``: a UUID (version 5) derived from the policy digest, the incident document
+    and the instant. Deciding the same document at the same instant under the same policy gives
+    the same id: a rerun reproduces its log line (golden files stay stable, an audit trail
+    dedupes replays), and any change to the policy, the document or the instant gives a new id.
+    A random or clock-based id would make every rerun differ and say nothing about what was
+    decided.
+    ``library``: ``"incident-rules"``; ``version``: its version.
+    ``policy_digest``: ``sha256:`` and the digest of every deciding ruleset (name, hit policy,
+    values, uses, revises, and each rule's id, condition, conclusion and due) and every param
+    value. Titles, descriptions and file locations are prose: they do not change a decision,
+    so the same policy has the same digest wherever its files are installed.
+    ``backend``: ``"native"`` or ``"durable"``. Both backends decide identically, so the backend
+    is not part of the decision id, nor of an assessment's equality.
+    ``at``: the instant decided at (ISO 8601), not the wall-clock time of the call: an
+    assessment is a function of the instant, and the log stays reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from importlib import metadata
+from typing import Any
+
+import attrs
+
+from incident_rules._facts.convert import unstructure
+from incident_rules._facts.model import Incident
+from incident_rules._rulesets.model import Ruleset
+
+__all__ = ["LIBRARY", "DecisionLog", "library_version", "policy_digest"]
+
+LIBRARY = "incident-rules"
+#: The namespace of decision ids: fixed forever, so an id means the same in every release.
+_NAMESPACE = uuid.UUID("5f0c1f1e-3d3b-4c52-9a53-6e7d1b0c2a41")
+
+
+def library_version() -> str:
+    """The installed version of incident-rules, as the package metadata has it."""
+    try:
+        return metadata.version(LIBRARY)
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        return "0+unknown"
+
+
+def _canonical(data: object) -> bytes:
+    # Sorted keys and no whitespace: the same data always hashes the same.
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _ruleset_content(ruleset: Ruleset) -> dict[str, Any]:
+    rules = [
+        {
+            "id": rule.id,
+            "when": rule.when,
+            "then": rule.then,
+            "applies_when": rule.applies_when,
+            "due": unstructure(rule.due),
+        }
+        for rule in ruleset.rules
+    ]
+    fields = ("name", "hit", "values", "uses", "revises")
+    return {**{name: getattr(ruleset, name) for name in fields}, "rules": rules}
+
+
+def policy_digest(rulesets: Iterable[Ruleset], params: Mapping[str, Any]) -> str:
+    """``sha256:<hex>`` over what decides: the rulesets' logic and every param value.
+
+    Args:
+        rulesets: The deciding rulesets, in the order the engine settles them.
+        params: Every param with the value in force.
+
+    Returns:
+        The digest; prose and file locations of the rules do not enter it.
+    """
+    content = {"rulesets": [_ruleset_content(ruleset) for ruleset in rulesets], "params": dict(params)}
+    return "sha256:" + hashlib.sha256(_canonical(content)).hexdigest()
+
+
+@attrs.frozen
+class DecisionLog:
+    """What an audit log records of one assessment; see the module docstring for each key.
+
+    Attributes:
+        version: The version of incident-rules that decided.
+        policy_digest: ``sha256:<hex>`` of the deciding rulesets and params.
+        backend: The backend that ran the rules; not compared (both backends decide alike).
+        at: The instant decided at.
+        incident: The incident decided on; the decision id is derived from it.
+    """
+
+    __json_keys__ = ("decision_id", "library", "version", "policy_digest", "backend", "at")
+
+    version: str
+    policy_digest: str
+    backend: str = attrs.field(eq=False)
+    at: datetime
+    incident: Incident = attrs.field(repr=False)
+
+    @property
+    def library(self) -> str:
+        """Always ``"incident-rules"``: which library wrote the log line."""
+        return LIBRARY
+
+    @property
+    def decision_id(self) -> str:
+        """A UUID derived from the policy digest, the document and the instant (reproducible)."""
+        document = hashlib.sha256(_canonical(self.incident.to_dict())).hexdigest()
+        return str(uuid.uuid5(_NAMESPACE, f"{self.policy_digest}\n{document}\n{self.at.isoformat()}"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: the keys of ``__json_keys__``, in that order."""
+        result: dict[str, Any] = unstructure(self)
+        return result
