@@ -1,24 +1,8 @@
 """The decision log of an assessment: which policy decided, on what, when, and under which id.
 
 The shape follows what OPA's decision logs carry, so an assessment's JSON can go to an audit log
-as it is. It is stable: keys are added, never renamed or removed, within a major version.
-
-``decision_log`` (one object in the assessment's JSON):
-    ``decision_id``: a UUID (version 5) derived from the policy digest, the incident document
-    and the instant. Deciding the same document at the same instant under the same policy gives
-    the same id: a rerun reproduces its log line (golden files stay stable, an audit trail
-    dedupes replays), and any change to the policy, the document or the instant gives a new id.
-    A random or clock-based id would make every rerun differ and say nothing about what was
-    decided.
-    ``library``: ``"incident-rules"``; ``version``: its version.
-    ``policy_digest``: ``sha256:`` and the digest of every deciding ruleset (name, hit policy,
-    values, uses, revises, and each rule's id, condition, conclusion and due) and every param
-    value. Titles, descriptions and file locations are prose: they do not change a decision,
-    so the same policy has the same digest wherever its files are installed.
-    ``backend``: ``"native"`` or ``"durable"``. Both backends decide identically, so the backend
-    is not part of the decision id, nor of an assessment's equality.
-    ``at``: the instant decided at (ISO 8601), not the wall-clock time of the call: an
-    assessment is a function of the instant, and the log stays reproducible.
+as it is; :class:`DecisionLog` describes each key (and ``incident-rules schema assessment``
+carries the same descriptions).
 """
 
 from __future__ import annotations
@@ -88,14 +72,29 @@ def policy_digest(rulesets: Iterable[Ruleset], params: Mapping[str, Any]) -> str
 
 @attrs.frozen
 class DecisionLog:
-    """What an audit log records of one assessment; see the module docstring for each key.
+    """What an audit log records of one assessment: its ``decision_log`` key, a stable shape.
+
+    Keys are added, never renamed or removed, within a major version. The decision id is
+    derived, not drawn: deciding the same document at the same instant under the same policy
+    gives the same id, so a rerun reproduces its log line (golden files stay stable, an audit
+    trail can drop replays it has already), and any change to the policy, the document or the
+    instant gives a new one. A random or clock-based id would differ on every rerun and say
+    nothing about what was decided.
 
     Attributes:
+        decision_id: A UUID (version 5) derived from the policy digest, the incident document
+            and the instant.
+        library: Always "incident-rules".
         version: The version of incident-rules that decided.
-        policy_digest: ``sha256:<hex>`` of the deciding rulesets and params.
-        backend: The backend that ran the rules; not compared (both backends decide alike).
-        at: The instant decided at.
-        incident: The incident decided on; the decision id is derived from it.
+        policy_digest: "sha256:" and the hex digest of every deciding ruleset (name, hit policy,
+            values, uses, revises, and each rule's id, condition, conclusion and due) and every
+            param value. Titles, descriptions and file locations do not change a decision and
+            do not enter it: the same policy has the same digest wherever it is installed.
+        backend: The backend that ran the rules, "native" or "durable". Both decide alike, so
+            it enters neither the decision id nor the equality of assessments.
+        at: The instant decided at (ISO 8601), not the wall-clock time of the call: an
+            assessment is a function of the instant, and the log stays reproducible.
+        incident: The incident decided on (not written out; the decision id is derived from it).
     """
 
     __json_keys__ = ("decision_id", "library", "version", "policy_digest", "backend", "at")
