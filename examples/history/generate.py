@@ -1,6 +1,7 @@
-"""Write examples/history.jsonl: 300 generated incident documents for the what-if notebook.
+"""Write examples/history/incidents.jsonl: 300 generated incident documents for what-if.ipynb.
 
-Run from the checkout's root: ``python examples/make_history.py``. The output is the same on
+Run ``python examples/history/generate.py``. It lives in a folder of its own so that replaying
+the directory examples/ still reads the four example records alone. The output is the same on
 every run (a fixed seed), so the notebook's numbers are too. The documents come from the
 benchmarks' generator (benchmarks/workloads.py), with one change: the affected fraction of a
 partial degradation is spread evenly over 0-30 %, and most have a workaround (without one, a
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "benchmarks"))
+sys.path.insert(0, str(HERE.parent.parent / "benchmarks"))
 
 import workloads  # noqa: E402 -- found through the path set just above
 
@@ -45,7 +46,7 @@ def history(count: int = COUNT, seed: int = SEED) -> list[dict[str, object]]:
 
 def main() -> None:
     lines = [json.dumps(document, sort_keys=True) for document in history()]
-    (HERE / "history.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (HERE / "incidents.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
