@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from incident_rules import Engine, Incident, InvalidIncident
@@ -230,6 +230,7 @@ class TestOutputs:
             assert [error.message for error in ASSESSMENT.iter_errors(data)] == []
 
     @pytest.mark.slow
+    @settings(max_examples=min(50, settings().max_examples))  # each example assesses: bounded in CI too
     @given(assessments())
     def test_a_generated_assessment_validates(self, case: tuple[dict[str, Any], datetime]) -> None:
         """The JSON of an assessment of a generated document is valid."""
@@ -244,6 +245,7 @@ class TestOutputs:
         assert [error.message for error in GATE.iter_errors(data)] == []
 
     @pytest.mark.slow
+    @settings(max_examples=min(50, settings().max_examples))  # each example runs the gate over time
     @given(gate_records())
     def test_a_generated_gate_result_validates(self, record: dict[str, Any]) -> None:
         """The JSON of the gate over a generated record is valid."""
