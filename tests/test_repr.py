@@ -168,6 +168,16 @@ class TestHtml:
         monkeypatch.setattr(display, "_renderer", [])
         assert assessment._repr_html_() is None
 
+    def test_reading_a_public_name_installs_the_renderer(
+        self, assessment: Assessment, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The package root connects the HTML when a public name is first read from it."""
+        import incident_rules
+
+        monkeypatch.setattr(display, "_renderer", [])
+        incident_rules.__getattr__("Engine")
+        assert "<table>" in (assessment._repr_html_() or "")
+
     def test_a_hand_built_decision_displays(self) -> None:
         """A decision built by hand (no explanation) still renders its value and rule."""
         decision = Decision("SEV3", "mine.rule", "mine", "A title", "mine.yaml:1")

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import importlib
 
-# Tiny and free of dependencies: the hook through which the output classes reach their HTML.
-from incident_rules._decisions import display as _display
-
 # typing itself takes longer to import than the rest of this module: its flag, spelled here.
 TYPE_CHECKING = False
 
@@ -67,6 +64,7 @@ def __getattr__(name: str) -> object:
     """A public name, imported from its module the first time it is read."""
     if name in _MODULE_OF:
         value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+        _show_as_html()
     elif name in _SUBMODULES:
         value = importlib.import_module(f"{__name__}.{name}")
     else:
@@ -86,7 +84,14 @@ def _html(value: object) -> str:
     return html(value)  # type: ignore[arg-type]  # only the output classes call this
 
 
-_display.use_html(_html)
+def _show_as_html() -> None:
+    """Give the output classes their notebook HTML (``_repr_html_``), once a public name is read.
+
+    The data classes never import their renderer; the root, above both, connects them. It does
+    so on the first read of a public name (``from incident_rules import Engine``), not at
+    import, so that ``import incident_rules`` alone still loads none of its modules.
+    """
+    importlib.import_module("incident_rules._decisions.display").use_html(_html)
 
 
 __all__ = [

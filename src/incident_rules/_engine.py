@@ -18,7 +18,7 @@ from incident_rules._backends.view import fact_view
 from incident_rules._decisions.data import Assessment
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.gate import GateResult
-from incident_rules._decisions.log import DecisionLog, library_version, policy_digest
+from incident_rules._decisions.log import DecisionLog, PolicyDigest, library_version
 from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.fast import incident_from_document
@@ -116,7 +116,7 @@ class Engine:
         self._plan = bind(deciding, self._params)
         check_schedules(self._plan)
         self._backend = _choose_backend(backend, self._plan)
-        self._digest = policy_digest(deciding, self._params)
+        self._digest = PolicyDigest(deciding, self._params)
         self._version = library_version()
         self._explainer = Explainer(self._plan, WhyNotFinder(self._plan))
         # The gate runs every ruleset, so its checks read the decisions as assess() makes them.

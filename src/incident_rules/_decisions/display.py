@@ -2,17 +2,15 @@
 
 Data classes never import their renderers (the renderers import them), so the HTML a notebook
 shows is reached through one hook: the package root installs a function that imports
-``incident_rules.render.notebook`` on first use. Until one is installed (say, the data module used
-alone), ``_repr_html_`` returns None and a notebook falls back to the short ``repr``.
+``incident_rules.render.notebook`` on first use, when the first public name is read from it.
+Until one is installed (the private modules used alone), ``_repr_html_`` returns None and a
+notebook falls back to the short ``repr``.
 """
 
 from __future__ import annotations
 
-# Imported by the package root: so nothing here imports typing, collections.abc or datetime.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime
 
 __all__ = ["html_of", "short_instant", "use_html"]
 
