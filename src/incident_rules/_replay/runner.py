@@ -19,11 +19,12 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from incident_rules._decisions.data import Assessment
+from incident_rules._decisions.data import Assessment, DueAction
+from incident_rules._decisions.trace import SettledRules
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
 from incident_rules._replay.instants import InstantSpec, call_at, instant_spec
-from incident_rules._replay.records import Record, columns, error_record, record
+from incident_rules._replay.records import Record, columns, error_record, record, settled_record
 from incident_rules._replay.sources import Item, items_of
 from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident
 
@@ -35,6 +36,10 @@ class Engine(Protocol):
     def decision_names(self) -> tuple[str, ...]: ...
 
     def assess(self, incident: Incident, *, at: datetime) -> Assessment: ...
+
+    def _conclusions(
+        self, incident: Incident, instant: datetime
+    ) -> tuple[SettledRules, tuple[DueAction, ...]]: ...
 
 
 __all__ = ["Job", "Progress", "assess_many", "decide_items", "jobs_of", "loaded", "structured"]
@@ -68,6 +73,7 @@ class Settings:
     """What every job of one batch is decided with."""
 
     engine: Engine
+    names: tuple[str, ...]
     keys: tuple[str, ...]
     explain: bool
     errors: Errors
@@ -99,14 +105,16 @@ def _decide(job: Job, settings: Settings) -> Record | Failed:
     try:
         document = loaded(job)
         incident, instant = structured(job, document)
+        if not settings.explain:
+            conclusions = settings.engine._conclusions(incident, instant)
+            return settled_record(incident.id, instant, conclusions, settings.names, job.item.source)
         assessment = settings.engine.assess(incident, at=instant)
     except IncidentRulesError as error:
         if settings.errors == "raise":
             return Failed(type(error), tuple(f"{job.item.source}: {p}" for p in error.problems))
         return error_record(settings.keys, job.item.source, document, error)
     row = record(assessment, job.item.source)
-    if settings.explain:
-        row["assessment"] = assessment
+    row["assessment"] = assessment
     return row
 
 
@@ -213,7 +221,8 @@ def assess_many(
     _check_options(workers, explain, errors)
     spec = instant_spec(at)
     items, total = items_of(documents)
-    settings = Settings(engine, columns(engine.decision_names), explain, errors)
+    names = engine.decision_names
+    settings = Settings(engine, names, columns(names), explain, errors)
     chunks = _chunks(jobs_of(items, spec), CHUNK)
     if workers == 1:
         return _rows((decide_items(chunk, settings) for chunk in chunks), total, progress)
