@@ -279,7 +279,7 @@ def _verdicts(results: dict[str, Any]) -> list[tuple[str, str, float, str, str]]
     def walk(where: str, value: Any, load: str) -> None:
         if not isinstance(value, dict):
             return
-        if "load_average" in value:
+        if isinstance(value.get("load_average"), dict):  # a section's, not the machine's
             start, end = value["load_average"]["start"], value["load_average"]["end"]
             load = f"{start[0]:.1f}-{end[0]:.1f}" if start and end else "?"
         for key, inner in value.items():
