@@ -12,7 +12,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from incident_rules import Incident, InvalidIncident
-from incident_rules._facts.fast import fast_path_only, structure_fast
+from incident_rules._facts.convert import BadValue, parse_time
+from incident_rules._facts.fast import fast_path_only, read_time, structure_fast
 from strategies import incident_documents
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "inc-2025-0142.json"
@@ -132,3 +133,40 @@ class TestFallback:
         document = json.loads(SEED.read_text(encoding="utf-8"))
         document["impact"]["affected_fraction"] = True
         assert fast_path_only(document, Incident) is None
+
+
+#: Times near the common shape: each part in or just out of range, every offset spelling.
+_time_texts = st.builds(
+    "{:04d}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}{}".format,
+    st.integers(1, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from(["T", "t", " "]),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.sampled_from(["", ".5", ".123", ".1234", ".123456", ".1234567", ",123"]),
+    st.sampled_from(["Z", "z", "", "+00:00", "-00:00", "+05:30", "-23:59", "+24:00", "+05:60", "+0530"]),
+)
+
+
+def _parsed(read: Any, text: str) -> Any:
+    try:
+        return read(text)
+    except BadValue:
+        return "refused"
+
+
+class TestTimes:
+    @given(_time_texts)
+    def test_the_quick_time_reader_reads_every_text_as_the_strict_parser(self, text: str) -> None:
+        """Accepted or refused alike, and an accepted time equal with the same offset."""
+        quick, strict = _parsed(read_time, text), _parsed(parse_time, text)
+        assert quick == strict
+        assume(strict != "refused")
+        assert quick.utcoffset() == strict.utcoffset()
+
+    def test_a_day_that_does_not_exist_is_refused_by_the_quick_reader(self) -> None:
+        """February 30th has the common shape but is no time: the strict parser's error."""
+        with pytest.raises(BadValue):
+            read_time("2025-02-30T10:00:00Z")

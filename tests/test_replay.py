@@ -8,9 +8,11 @@ import json
 import pickle
 import re
 import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +23,7 @@ from incident_rules._authoring.layers import load_rules
 from incident_rules._backends.durable import durable_available
 from incident_rules._replay.progress import terminal_progress
 from incident_rules._replay.records import record
+from incident_rules._replay.sources import items_of, spans_of
 from strategies import assessments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,6 +211,55 @@ class TestSources:
         engine = Engine.default()
         (row,) = engine.assess_many([Incident.from_dict(seed())], at=SEED_AT)
         assert row == record(engine.assess(seed(), at=SEED_AT), "#0")
+
+
+#: JSON lines text with every kind of line end, blank lines and lines longer than a small span.
+_line_texts = st.lists(
+    st.tuples(
+        st.sampled_from(['{"a": 1}', "", "[1,", '"' + "x" * 40 + '"']), st.sampled_from(["\n", "\r\n", "\r"])
+    ),
+    max_size=12,
+).map(lambda lines: "".join(text + end for text, end in lines))
+
+
+class TestSpans:
+    @settings(max_examples=60)
+    @given(_line_texts, st.integers(1, 48))
+    def test_spans_hold_the_lines_a_serial_read_gives_numbered_alike(self, text: str, size: int) -> None:
+        """Cut anywhere, the spans' items are the file's items, each with its own line number."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "incidents.jsonl"
+            path.write_bytes(text.encode("utf-8"))
+            serial, _ = items_of(path)
+            assert [item for span in spans_of(path, size) for item in span.items()] == list(serial)
+
+    def test_two_workers_on_a_json_lines_file_give_the_serial_rows(self, tmp_path: Path) -> None:
+        """Workers read their spans of the file themselves: same rows, sources and order."""
+        path = tmp_path / "incidents.jsonl"
+        lines = [json.dumps(seed()).replace('"INC-2025-0142"', f'"INC-{n}"') for n in range(40)]
+        path.write_text("\n".join([*lines[:20], "[1,", *lines[20:]]) + "\n", encoding="utf-8")
+        engine = Engine.default()
+        serial = list(engine.assess_many(path, at=SEED_AT, errors="record"))
+        with mock.patch("incident_rules._replay.runner.spans_of", lambda p: spans_of(p, 4096)):
+            assert list(engine.assess_many(path, at=SEED_AT, errors="record", workers=2)) == serial
+
+    def test_a_file_that_is_not_utf8_fails_on_workers_as_it_does_serially(self, tmp_path: Path) -> None:
+        """The error names the file, whether the caller or a worker reads it."""
+        path = tmp_path / "incidents.jsonl"
+        path.write_bytes(json.dumps(seed()).encode() + b"\n\xff\n")
+        engine = Engine.default()
+        with pytest.raises(InvalidIncident) as serially:
+            list(engine.assess_many(path, at=SEED_AT, errors="record"))
+        with pytest.raises(InvalidIncident) as on_workers:
+            list(engine.assess_many(path, at=SEED_AT, errors="record", workers=2))
+        # The byte position differs: a text-mode reader counts it from its own buffer.
+        expected = f"{path}: cannot read: 'utf-8' codec can't decode byte 0xff"
+        assert [
+            str(p).startswith(expected) for p in (*serially.value.problems, *on_workers.value.problems)
+        ] == [
+            True,
+            True,
+        ]
 
 
 class TestPickling:

@@ -15,15 +15,15 @@ from incident_rules._backends.durable import DurableBackend, durable_available
 from incident_rules._backends.native import NativeBackend
 from incident_rules._backends.plan import BoundRule, Plan, bind
 from incident_rules._backends.view import fact_view
-from incident_rules._decisions.data import Assessment
+from incident_rules._decisions.data import Assessment, DueAction
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.gate import GateResult
 from incident_rules._decisions.log import DecisionLog, PolicyDigest, library_version
-from incident_rules._decisions.trace import Explainer
+from incident_rules._decisions.trace import Explainer, SettledRules, Stood, bare_decision, settled_rules
 from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
-from incident_rules._features import FEATURE_PARAMS, compute_features
+from incident_rules._features import FEATURE_PARAMS, Feature, compute_features
 from incident_rules._gate.features import Record, compute_gate_features
 from incident_rules._gate.review import plans_over_time, record_end
 from incident_rules._rulesets.model import Ruleset
@@ -243,6 +243,18 @@ class Engine:
         """
         instant = parse_instant(at)
         incident = incident_from_document(incident)
+        features, facts, chosen = self._run(incident, instant)
+        decisions = self._explainer.outcomes(chosen, facts)
+        due = deadlines(incident, instant, decisions, self._hours)
+        log = DecisionLog(self._version, self._digest, self._backend.name, instant, incident)
+        return Assessment(
+            incident.id, instant, {name: decisions[name] for name in self._display}, features, due, log
+        )
+
+    def _run(
+        self, incident: Incident, instant: datetime
+    ) -> tuple[dict[str, Feature], dict[str, Any], dict[str, tuple[BoundRule, ...]]]:
+        """The features, the facts before any decision, and the rules that stood in each ruleset."""
         if instant < incident.detected_at:  # practice.md 15: it did not exist for its responders yet
             detected = incident.detected_at.isoformat()
             message = (
@@ -253,13 +265,18 @@ class Engine:
             raise InvalidIncident(Problem(message, path="at", value=instant.isoformat(), expected=expected))
         features = compute_features(incident, instant, self._params)
         facts = fact_view(incident, features)
-        chosen = self._backend.run(dict(facts))
-        decisions = self._explainer.outcomes(chosen, facts)
-        due = deadlines(incident, instant, decisions, self._hours)
-        log = DecisionLog(self._version, self._digest, self._backend.name, instant, incident)
-        return Assessment(
-            incident.id, instant, {name: decisions[name] for name in self._display}, features, due, log
-        )
+        return features, facts, self._backend.run(dict(facts))
+
+    def _conclusions(
+        self, incident: Incident, instant: datetime
+    ) -> tuple[SettledRules, tuple[DueAction, ...]]:
+        """What :meth:`assess` concludes, as the rules that stood and the actions due: no
+        explanation, no :class:`Decision` but those deadlines read (a batch row needs no more)."""
+        chosen = self._run(incident, instant)[2]
+        settled = settled_rules(self._plan, chosen)
+        stood = (item for outcome in settled.values() for item in _each(outcome))
+        scheduled = tuple(bare_decision(item) for item in stood if item[1].schedule is not None)
+        return settled, deadlines(incident, instant, {"scheduled": scheduled}, self._hours)
 
     def assess_many(
         self,
@@ -383,6 +400,12 @@ class Engine:
 
 
 _Origin = tuple[Any, ...]
+
+
+def _each(outcome: Stood | tuple[Stood, ...] | None) -> tuple[Stood, ...]:
+    if not outcome:
+        return ()
+    return outcome if isinstance(outcome[0], tuple) else (outcome,)
 
 
 def _rebuild(origin: _Origin, params: Mapping[str, object], backend: BackendName) -> Engine:

@@ -26,7 +26,7 @@ from incident_rules._backends.plan import BoundRule, Stage, fact_key
 from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Test
 from incident_rules._rulesets.operators import OPERATORS
 
-__all__ = ["Explain", "Holding", "Tested", "explaining_functions", "holding_function"]
+__all__ = ["Explain", "Holding", "Source", "Tested", "explaining_functions", "holding_function"]
 
 #: The rules of a ruleset that hold on the facts, in order (the first only, for first-hit).
 Holding = Callable[[Mapping[str, Any]], tuple[BoundRule, ...]]
@@ -47,7 +47,7 @@ def _note(bound: BoundRule) -> str:
     return f"# {bound.rule.id!r} at {str(bound.source)!r}: {bound.rule.when!r}"
 
 
-class _Source:
+class Source:
     """The source of functions over the facts ``f``, and the constants they read.
 
     Each line may carry a note naming the rule it runs. The notes are not compiled: they are only
@@ -67,11 +67,11 @@ class _Source:
         self.constants[name] = value
         return name
 
-    def function(self, body: list[str], notes: list[str | None] | None = None) -> str:
-        """Define ``def <name>(f):`` with ``body`` (each line with its note); returns its name."""
+    def function(self, body: list[str], notes: list[str | None] | None = None, parameters: str = "f") -> str:
+        """Define ``def <name>(<parameters>):`` with ``body`` (each line with its note); returns its name."""
         name = f"_f{self.functions}"
         self.functions += 1
-        self.lines.append((f"def {name}(f):", self.note))
+        self.lines.append((f"def {name}({parameters}):", self.note))
         self.lines += zip((f"    {line}" for line in body), notes or [self.note] * len(body), strict=True)
         self.lines.append(("", None))
         return name
@@ -115,7 +115,7 @@ _CACHED_STAGES = 256
 @functools.lru_cache(maxsize=_CACHED_STAGES)
 def holding_function(stage: Stage) -> Holding:
     """The function giving the rules of ``stage`` that hold."""
-    source = _Source()
+    source = Source()
     first = stage.ruleset.hit == "first"
     body = [] if first else ["holding = []"]
     for bound in stage.rules:
@@ -128,7 +128,7 @@ def holding_function(stage: Stage) -> Holding:
     return holding
 
 
-def _tested(source: _Source, test: Test, negated: bool) -> list[str]:
+def _tested(source: Source, test: Test, negated: bool) -> list[str]:
     """Statements setting ``h`` (holds) and ``t`` (the tests deciding it) for one test."""
     key, test_name = source.constant(fact_key(test)), source.constant(test)
     holds = f"not ({source.comparison(test)})" if negated else source.comparison(test)
@@ -148,7 +148,7 @@ def _inline(condition: Condition) -> bool:
     return isinstance(condition, Test | Always)
 
 
-def _explaining(source: _Source, condition: Condition) -> list[str]:
+def _explaining(source: Source, condition: Condition) -> list[str]:
     """Statements setting ``h`` and ``t`` for ``condition``, as ``explaining_functions`` documents."""
     if isinstance(condition, Test):
         return _tested(source, condition, negated=False)
@@ -171,7 +171,7 @@ def _explaining(source: _Source, condition: Condition) -> list[str]:
     return [*body, f"h = {not settles}; t = gathered"]
 
 
-def _explaining_part(source: _Source, condition: Condition) -> str:
+def _explaining_part(source: Source, condition: Condition) -> str:
     return source.function([*_explaining(source, condition), "return h, t"])
 
 
@@ -182,7 +182,7 @@ def explaining_functions(stage: Stage) -> Mapping[int, Explain]:
     For ``and`` that held: all its tests; that failed: the first failing part. For ``or`` that
     held: the first part that held; that failed: all its parts. ``not`` keeps its part's tests.
     """
-    source = _Source()
+    source = Source()
     names = {}
     for bound in stage.rules:
         source.note = _note(bound)

@@ -12,10 +12,11 @@ from incident_rules._decisions.data import Check, Decision, Explanation, Outcome
 from incident_rules._decisions.gate import Finding, Status
 from incident_rules._decisions.whynot import WhyNot
 from incident_rules._rulesets.expr import leaves
+from incident_rules._rulesets.model import Schedule
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._suggest import did_you_mean
 
-__all__ = ["Explainer", "FindWhyNot", "as_check"]
+__all__ = ["Explainer", "FindWhyNot", "SettledRules", "Stood", "as_check", "bare_decision", "settled_rules"]
 
 T = TypeVar("T")
 #: What a ruleset concluded, as the rulesets after it read it.
@@ -23,6 +24,10 @@ Settled = Reference | tuple[Reference, ...] | None
 _HOLDS = 2  # where a Tested says whether the test held
 #: What answers why-not for a rule of a stage, on the facts that stage read.
 FindWhyNot = Callable[[Stage, BoundRule, Mapping[str, Any]], WhyNot]
+#: A rule that stood, with the stage it stood in.
+Stood = tuple[Stage, BoundRule]
+#: The rules that stood, by the decision name an assessment holds their decisions under.
+SettledRules = dict[str, Stood | tuple[Stood, ...] | None]
 
 
 def as_check(tested: Tested) -> Check:
@@ -212,8 +217,25 @@ class _Replay:
         return explanations, read
 
 
-def _decision(stage: Stage, bound: BoundRule, replay: _Replay) -> Decision:
+def _fields(stage: Stage, bound: BoundRule) -> tuple[str, str, str, str, str, Schedule | None]:
     rule = bound.rule
+    return (rule.then, rule.id, stage.ruleset.name, rule.title, bound.source, bound.schedule)
+
+
+def _decision(stage: Stage, bound: BoundRule, replay: _Replay) -> Decision:
     explain = functools.partial(replay.explanation, bound.index)
-    fields = (rule.then, rule.id, stage.ruleset.name, rule.title, bound.source, bound.schedule)
-    return Decision(*fields, explain, replay.why_not)
+    return Decision(*_fields(stage, bound), explain, replay.why_not)
+
+
+def bare_decision(stood: Stood) -> Decision:
+    """The decision of a rule that stood, without its explanation: for callers that never read it."""
+    return Decision(*_fields(*stood))
+
+
+def settled_rules(plan: Plan, chosen: Mapping[str, tuple[BoundRule, ...]]) -> SettledRules:
+    """The rules that stood, settled as :meth:`Explainer.outcomes` settles their decisions."""
+    settled: SettledRules = {}
+    for stage in plan.stages:
+        if not stage.ruleset.is_gate:
+            _settle_into(settled, stage, tuple((stage, bound) for bound in chosen[stage.ruleset.name]))
+    return settled

@@ -19,6 +19,7 @@ import itertools
 import linecache
 import math
 import operator
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -31,9 +32,35 @@ from incident_rules._facts.convert import parse_date_or_time, parse_time, struct
 from incident_rules._facts.model import Incident, values_checked
 from incident_rules._facts.types import Fraction
 
-__all__ = ["fast_path_only", "incident_from_document", "structure_fast"]
+__all__ = ["fast_path_only", "incident_from_document", "read_time", "structure_fast"]
 
 T = TypeVar("T")
+
+
+#: The shape nearly every document writes its times in, which ``datetime.fromisoformat`` (in C,
+#: about 15x faster than the strict parser here) reads as the strict parser does on every
+#: supported Python once ``Z`` is spelled ``+00:00`` (3.10 knows no ``Z``): no hour 24, no
+#: second 60, three or six digits of fraction (all 3.10 reads), an offset under 24 hours.
+_COMMON_TIME = re.compile(
+    r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3}|\.\d{6})?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+_from_iso = datetime.fromisoformat
+
+
+def read_time(value: object) -> datetime:
+    """What :func:`~incident_rules._facts.convert.parse_time` reads, quicker for the common shape.
+
+    Raises:
+        BadValue: As ``parse_time`` does.
+    """
+    if type(value) is str and _COMMON_TIME.fullmatch(value):
+        try:
+            return _from_iso(value[:-1] + "+00:00" if value[-1] == "Z" else value)
+        except ValueError:  # no such day (02-30): the strict parser says so in its words
+            pass
+    return parse_time(value)
 
 
 class _GiveUp(Exception):
@@ -49,6 +76,7 @@ class _Generator:
             "Mapping": Mapping,
             "isfinite": math.isfinite,
             "parse_time": parse_time,
+            "read_time": read_time,
             "parse_date_or_time": parse_date_or_time,
         }
         self.functions: dict[type, str] = {}
@@ -136,7 +164,7 @@ _SCALARS: dict[Any, Callable[[str], list[str]]] = {
     float: _number,
     Fraction: lambda var: [*_number(var), f"if not 0 <= {var} <= 1: raise GiveUp"],
     # The strict converter's own parsers, so both paths read exactly the same times.
-    datetime: lambda var: [f"{var} = parse_time({var})"],
+    datetime: lambda var: [f"{var} = read_time({var})"],
     date | datetime: lambda var: [f"{var} = parse_date_or_time({var})"],
 }
 

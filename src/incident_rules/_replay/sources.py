@@ -19,7 +19,7 @@ import attrs
 from incident_rules._facts.model import Incident
 from incident_rules.errors import InvalidIncident
 
-__all__ = ["Item", "items_of"]
+__all__ = ["Item", "Span", "items_of", "lines_file", "spans_of"]
 
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -46,10 +46,14 @@ class Item:
             raise InvalidIncident(f"not valid JSON: {error}") from None
 
 
-def _lines(stream: Iterable[str], name: str) -> Iterator[Item]:
-    for number, line in enumerate(stream, start=1):
+def _lines(stream: Iterable[str], name: str, first: int = 1) -> Iterator[Item]:
+    for number, line in enumerate(stream, start=first):
         if line.strip():
             yield Item(f"{name}:{number}", text=line)
+
+
+def _unreadable(path: Path | str, error: OSError | UnicodeDecodeError) -> InvalidIncident:
+    return InvalidIncident(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}")
 
 
 def _file(path: Path) -> Iterator[Item]:
@@ -60,7 +64,71 @@ def _file(path: Path) -> Iterator[Item]:
         else:
             yield Item(str(path), text=path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidIncident(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+        raise _unreadable(path, error) from None
+
+
+@attrs.frozen
+class Span:
+    """Whole lines of a JSON lines file, from byte ``start`` to ``stop``, the first numbered
+    ``first_line``: what a process worker is sent instead of the lines, and reads itself."""
+
+    path: str
+    start: int
+    stop: int
+    first_line: int
+
+    def items(self) -> Iterator[Item]:
+        """The items of these lines, numbered as :func:`items_of` numbers a file's lines.
+
+        Raises:
+            InvalidIncident: The file cannot be read, or is not UTF-8.
+        """
+        try:
+            with open(self.path, "rb") as stream:
+                stream.seek(self.start)
+                text = stream.read(self.stop - self.start).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise _unreadable(self.path, error) from None
+        # newline=None splits lines as a file opened in text mode does (\n, \r\n, \r).
+        return _lines(io.StringIO(text, newline=None), self.path, self.first_line)
+
+
+#: About how much of a JSON lines file one span holds.
+SPAN_BYTES = 1 << 20
+
+
+def _line_breaks(data: bytes) -> int:
+    """How many lines ``data`` ends, as text mode counts them (a lone \r ends one too)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def spans_of(path: Path | str, size: int = SPAN_BYTES) -> Iterator[Span]:
+    """The JSON lines file at ``path`` cut into spans of whole lines of about ``size`` bytes.
+
+    Only line breaks are counted here; the lines are read by whoever decides the span.
+
+    Raises:
+        InvalidIncident: The file cannot be read.
+    """
+    start, line = 0, 1
+    try:
+        with open(path, "rb") as stream:
+            while block := stream.read(size):
+                if len(block) == size:  # not the end of the file: on to the end of the line
+                    block += stream.readline()
+                yield Span(str(path), start, start + len(block), line)
+                start, line = start + len(block), line + _line_breaks(block)
+    except OSError as error:
+        raise _unreadable(path, error) from None
+
+
+def lines_file(documents: object) -> Path | None:
+    """``documents`` as the path of one JSON lines file, or None when it is something else."""
+    if isinstance(documents, (str, Path)):
+        path = Path(documents)
+        if path.suffix in _LINES_SUFFIXES and path.is_file():
+            return path
+    return None
 
 
 def _files(path: Path) -> list[Path]:
