@@ -126,19 +126,33 @@ def _errors(result: dict[str, Any]) -> list[str]:
     return ["\nSoak failures:", *lines] if lines else []
 
 
+#: The soak of runs before issue 10: one thread, shipped rules only (``run.py --show`` of them).
+LEGACY_COLUMNS: tuple[report.Column, ...] = (
+    ("backend", report.name),
+    ("assessments", report.field("assessments")),
+    ("us each", report.field("us_per_assessment")),
+    ("RSS start", report.field("rss_after_warmup_kib")),
+    ("RSS end", report.field("rss_final_kib")),
+    ("growth", report.field("growth_kib")),
+    ("live sids", report.field("live_sids_after")),
+    ("error", report.field("error")),
+)
+
+
 def tables(result: dict[str, Any]) -> list[str]:
-    first = next(iter(result.values()), {}).get("threads", {})
+    if any("threads" not in entry for entry in result.values()):
+        return [
+            report.columns("Memory soak (KiB of VmRSS, from after warm-up)", LEGACY_COLUMNS, result.items())
+        ]
+    threads = next(iter(result.values()), {}).get("threads", {}).get("threads", THREADS)
     title = (
-        f"Soak: custom and shipped rules in turn on {first.get('threads', THREADS)} threads "
-        f"(KiB of resident memory; slope in KiB per 100,000 assessments)"
+        f"Soak: custom and shipped rules in turn on {threads} threads "
+        "(KiB of resident memory; slope in KiB per 100,000 assessments)"
     )
+    churn_title = "Engines built and dropped (KiB; per engine over the run and its 2nd half)"
     return [
         report.columns(title, THREAD_COLUMNS, result.items()),
-        report.columns(
-            "Engines built and dropped (KiB; per engine over the run and its 2nd half)",
-            CHURN_COLUMNS,
-            result.items(),
-        ),
+        report.columns(churn_title, CHURN_COLUMNS, result.items()),
         *_errors(result),
     ]
 
