@@ -186,7 +186,8 @@ def threaded(
         "rss_start_kib": rss_start,
         "rss_middle_kib": curve[len(curve) // 2][1] if curve else None,
         "rss_end_kib": memory.rss_kib(),
-        "memory": memory.flatness([(n, rss) for n, rss, _, _ in curve], 100_000, 1024),
+        # The first sample is taken as the threads start, before their stacks and arenas exist.
+        "memory": memory.flatness([(n, rss) for n, rss, _, _ in curve[1:]], 100_000, 1024),
         "sessions_max": max(sessions) if sessions else None,
         "sessions_end": live_sessions(engines),
         "durable_rulesets": [rulesets_start, durable_rulesets()],
