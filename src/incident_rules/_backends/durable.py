@@ -25,6 +25,7 @@ settles the ruleset and asserts the next fact, which carries the decisions later
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -81,15 +82,24 @@ def _json(value: Any) -> str:
     return _EXPONENT.sub(_fraction, text)
 
 
+@functools.cache
 def _host_class(engine: Any) -> type:
-    """A durable_rules ``Host`` with no background loop, whose rulesets speak our JSON."""
+    """A durable_rules ``Host`` with no background loop, whose rulesets speak our JSON.
+
+    Made once: classes are cyclic, so two new ones per backend would wait for a collection.
+    """
     import durable_rules_engine as c_engine
 
     class _Ruleset(engine.Ruleset):  # type: ignore[misc]
         def __init__(self, name: str, host: Any, definition: dict[str, Any]) -> None:
-            # As durable_rules' own, but the definition goes to the C engine as our JSON.
-            self._name, self._host, self._definition = name, host, definition
+            # As durable_rules' own, but the definition goes to the C engine as our JSON, and
+            # without its reference cycles (the host holds its rulesets, which held the host;
+            # a Promise is the root of its own chain, which we never extend): a dropped host is
+            # freed as soon as the last reference to it goes, not at the next garbage collection.
+            self._name, self._host, self._definition = name, weakref.proxy(host), definition
             self._actions = {rule: engine.Promise(spec.pop("run")) for rule, spec in definition.items()}
+            for promise in self._actions.values():
+                promise.root = None
             self._handle = c_engine.create_ruleset(name, _json(definition))
 
         def assert_fact(self, fact: dict[str, Any]) -> Any:
@@ -145,6 +155,56 @@ def _delete_rulesets(handles: list[int]) -> None:
             c_engine.delete_ruleset(handle)
 
 
+class _Actions:
+    """What the actions given to durable_rules reach: the plan's steps and the current run.
+
+    Never the backend: durable_rules' host holds these actions, the backend holds the host, so
+    an action holding the backend would make a cycle, and a dropped engine's rulesets would be
+    freed only when the cyclic garbage collector next runs (never, where it is disabled).
+    """
+
+    def __init__(self, plan_steps: list[Step], prefix: str) -> None:
+        self.steps, self.prefix = plan_steps, prefix
+        self.run: _Run | None = None
+
+    def part_name(self, part: int) -> str:
+        return f"{self.prefix}_{part}"
+
+    def _guarded(self, action: Any) -> Any:
+        def run(closure: Any) -> None:
+            current = self.run
+            if current is None or current.error is not None:
+                return
+            try:
+                action(current, closure)
+            except BaseException as error:  # noqa: BLE001 -- durable_rules would swallow it
+                current.error = error
+
+        return run
+
+    def fire(self, index: int) -> Any:
+        return self._guarded(lambda run, closure: run.fired.add(index))
+
+    def close(self, step: Step) -> Any:
+        def close(run: _Run, closure: Any) -> None:
+            if step.closes_stage:
+                chosen = settle(step.stage, step.stage.holding(run.fired))
+                assert_decision(run.facts, step.stage, chosen)
+                run.result[step.stage.ruleset.name] = chosen
+            following = step.number + 1
+            if following == len(self.steps):
+                run.finished = True
+                return
+            target = self.steps[following].part
+            fact = self.steps[following].fact(run.facts, closure.s.sid)
+            if target == step.part:
+                closure.assert_fact(fact)
+            else:
+                closure.assert_fact(self.part_name(target), fact)
+
+        return self._guarded(close)
+
+
 class DurableBackend:
     """Runs a plan on durable_rules; one instance (and host) per distinct plan."""
 
@@ -167,66 +227,31 @@ class DurableBackend:
     def __init__(self, plan: Plan) -> None:
         engine = _import_engine()
         self._steps = _steps(plan)
-        self._prefix = f"incident_rules_{next(self._names)}"
+        self._actions = _Actions(self._steps, f"incident_rules_{next(self._names)}")
+        self._part_name = self._actions.part_name
         self._parts = sorted({step.part for step in self._steps})
         self._lock = threading.Lock()
         self._sids = itertools.count()
-        self._run: _Run | None = None
         self.live_sids: set[str] = set()
         self._errors = (engine.MessageNotHandledException, engine.MessageObservedException)
         with _durable_warnings_ignored():
             self._host = _host_class(engine)()
+        actions = self._actions
+        rulesets = definitions(self._steps, actions.part_name, actions.fire, actions.close)
         try:
             with _durable_warnings_ignored():
-                self._host.set_rulesets(definitions(self._steps, self._part_name, self._fire, self._close))
+                self._host.set_rulesets(rulesets)
         except Exception as error:  # noqa: BLE001 -- no dependency error reaches callers
             _delete_rulesets(_handles(self._host))
             raise self.translate(error) from None
         # A Host never deletes its rulesets: without this, every plan ever built stays in memory.
         weakref.finalize(self, _delete_rulesets, _handles(self._host))
 
-    def _part_name(self, part: int) -> str:
-        return f"{self._prefix}_{part}"
-
-    def _guarded(self, action: Any) -> Any:
-        def run(closure: Any) -> None:
-            current = self._run
-            if current is None or current.error is not None:
-                return
-            try:
-                action(current, closure)
-            except BaseException as error:  # noqa: BLE001 -- durable_rules would swallow it
-                current.error = error
-
-        return run
-
-    def _fire(self, index: int) -> Any:
-        return self._guarded(lambda run, closure: run.fired.add(index))
-
-    def _close(self, step: Step) -> Any:
-        def close(run: _Run, closure: Any) -> None:
-            if step.closes_stage:
-                chosen = settle(step.stage, step.stage.holding(run.fired))
-                assert_decision(run.facts, step.stage, chosen)
-                run.result[step.stage.ruleset.name] = chosen
-            following = step.number + 1
-            if following == len(self._steps):
-                run.finished = True
-                return
-            target = self._steps[following].part
-            fact = self._steps[following].fact(run.facts, closure.s.sid)
-            if target == step.part:
-                closure.assert_fact(fact)
-            else:
-                closure.assert_fact(self._part_name(target), fact)
-
-        return self._guarded(close)
-
     def run(self, facts: dict[str, Any]) -> dict[str, tuple[BoundRule, ...]]:
         """The rules that stand in each ruleset; ``facts`` gains the decisions."""
         with self._lock, _durable_warnings_ignored():
             sid = str(next(self._sids))
-            self._run = run = _Run(facts)
+            self._actions.run = run = _Run(facts)
             self.live_sids.add(sid)
             try:
                 first = self._part_name(self._steps[0].part)
@@ -237,7 +262,7 @@ class DurableBackend:
                 self._check(run, state)
                 return run.result
             finally:
-                self._run = None
+                self._actions.run = None
                 self._forget(sid)
 
     def _check(self, run: _Run, state: Any) -> None:
