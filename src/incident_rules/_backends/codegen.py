@@ -78,7 +78,10 @@ class Source:
 
     def compile(self, title: str) -> dict[str, Any]:
         """Every function defined, by name; their source is registered as ``<title #n>``."""
-        filename = f"<{title} #{next(_FILES)}>"
+        # The title holds a ruleset's name, which may hold any text: compile() refuses a file
+        # name holding a NUL, and a line break or a control character would garble a traceback.
+        printable = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in title)
+        filename = f"<{printable} #{next(_FILES)}>"
         code = compile("\n".join(line for line, _ in self.lines), filename, "exec")
         exec(code, self.constants)  # noqa: S102 -- our own names only, see the module docstring
         shown = [f"{line}  {note}\n" if note else f"{line}\n" for line, note in self.lines]

@@ -30,7 +30,17 @@ from incident_rules._facts.types import Fraction
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import InvalidIncident, Problem
 
-__all__ = ["BadValue", "parse_date_or_time", "parse_instant", "parse_time", "structure", "unstructure"]
+__all__ = [
+    "ENCODABLE",
+    "BadValue",
+    "has_lone_surrogate",
+    "parse_date_or_time",
+    "parse_instant",
+    "parse_time",
+    "shown",
+    "structure",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -39,7 +49,7 @@ class BadValue(Exception):
     """A leaf value that is not what the document format expects."""
 
     def __init__(self, expected: str, value: object) -> None:
-        super().__init__(f"{expected} (got {_shown(value)})")
+        super().__init__(f"{expected} (got {shown(value)})")
         self.expected = expected
         self.value = value
 
@@ -49,12 +59,15 @@ class BadValue(Exception):
         return self.expected.removeprefix("expected ").removeprefix("must be ")
 
 
-def _shown(value: object) -> str:
-    """``repr(value)``, or its size where Python refuses to write it (an int of 4,301+ digits)."""
+def shown(value: object) -> str:
+    """``repr(value)`` for an error message, or what it is where Python refuses to write it:
+    an integer of 4,301 digits or more, or a value nested deeper than the recursion limit."""
     try:
         return repr(value)
     except ValueError:
         return f"an integer of {value.bit_length() if isinstance(value, int) else '?'} bits"
+    except RecursionError:
+        return f"a {type(value).__name__} nested too deeply to show"
 
 
 def parse_time(value: object) -> datetime:
@@ -108,6 +121,17 @@ def parse_date_or_time(value: object) -> date | datetime:
         raise BadValue(f"expected {expected}", value) from None
 
 
+#: Any surrogate code point: in a ``str`` one is always alone (a pair would be one character).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: What a text must be; JSON's ``"\ud800"`` escape writes what no UTF-8 output can hold.
+ENCODABLE = "text UTF-8 can encode, without lone surrogates"
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate, which no UTF-8 output (a terminal, a file) can write."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
 def _strict(kind: type, expected: str) -> Any:
     def structure(value: object, _: object) -> object:
         # bool is an int subclass: a JSON true must never pass for a number.
@@ -115,6 +139,8 @@ def _strict(kind: type, expected: str) -> Any:
             raise BadValue(f"expected {expected}", value)
         if not isinstance(value, kind):
             raise BadValue(f"expected {expected}", value)
+        if isinstance(value, str) and has_lone_surrogate(value):
+            raise BadValue(f"expected {ENCODABLE}", value)
         return value
 
     return structure

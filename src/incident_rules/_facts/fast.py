@@ -2,12 +2,12 @@
 
 For each attrs class of the document a structure function is generated once from its fields: the
 same checks as the strict converter of :mod:`incident_rules._facts.convert` (exact types, no bool
-for a number, finite numbers, fractions in 0..1, enum values, times with an offset, no unknown or
-missing keys), written inline as plain Python, without cattrs' per-field dispatch and without
-collecting errors. The first failed check gives up, and the document goes to the strict converter,
-which reports every problem with its path: a valid document costs a few checks per field, an
-invalid one costs both passes. A property test holds the two paths to the same accepted documents
-and equal results.
+for a number, no lone surrogate in a text, finite numbers, fractions in 0..1, enum values, times
+with an offset, no unknown or missing keys), written inline as plain Python, without cattrs'
+per-field dispatch and without collecting errors. The first failed check gives up, and the
+document goes to the strict converter, which reports every problem with its path: a valid
+document costs a few checks per field, an invalid one costs both passes. A property test holds
+the two paths to the same accepted documents and equal results.
 
 The generated source is registered in :mod:`linecache`, so a traceback inside it shows real lines.
 """
@@ -28,7 +28,7 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 import attrs
 
-from incident_rules._facts.convert import parse_date_or_time, parse_time, structure
+from incident_rules._facts.convert import has_lone_surrogate, parse_date_or_time, parse_time, structure
 from incident_rules._facts.model import Incident, values_checked
 from incident_rules._facts.types import Fraction
 
@@ -75,6 +75,7 @@ class _Generator:
             "GiveUp": _GiveUp,
             "Mapping": Mapping,
             "isfinite": math.isfinite,
+            "has_lone_surrogate": has_lone_surrogate,
             "parse_time": parse_time,
             "read_time": read_time,
             "parse_date_or_time": parse_date_or_time,
@@ -158,7 +159,7 @@ def _number(var: str) -> list[str]:
 
 
 _SCALARS: dict[Any, Callable[[str], list[str]]] = {
-    str: lambda var: [f"if not isinstance({var}, str): raise GiveUp"],
+    str: lambda var: [f"if not isinstance({var}, str) or has_lone_surrogate({var}): raise GiveUp"],
     bool: lambda var: [f"if not isinstance({var}, bool): raise GiveUp"],
     int: lambda var: [f"if isinstance({var}, bool) or not isinstance({var}, int): raise GiveUp"],
     float: _number,

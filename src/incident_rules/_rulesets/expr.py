@@ -9,7 +9,9 @@ strings, booleans and durations (``15m``, ``2h``, ``1d``, ``30s``; all counted i
 from __future__ import annotations
 
 import ast
+import math
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +20,7 @@ import attrs
 from incident_rules._rulesets.operators import WRITTEN
 
 __all__ = [
+    "MAX_DURATION_DAYS",
     "MAX_NESTING",
     "All",
     "Always",
@@ -35,6 +38,11 @@ __all__ = [
 #: inside what Python's parser and compiler (the native backend compiles conditions) accept.
 MAX_NESTING = 32
 _TOO_DEEP = f"nested too deeply (at most {MAX_NESTING} levels of and, or, not)"
+#: The longest duration a condition, a param or a rule's ``due`` may hold: ten years. Deadlines
+#: add durations to times, and the calendar ends with the year 9999 (a longer span could only
+#: overflow); no response policy waits that long, and work-hours deadlines, counted day by day,
+#: stay quick to compute.
+MAX_DURATION_DAYS = 3650
 #: Minutes per duration unit.
 DURATION_UNITS = {"s": 1 / 60, "m": 1, "h": 60, "d": 1440}
 _DURATION = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w.])(\d+)([smhd])\b""")
@@ -219,7 +227,9 @@ class _Builder:
     def _operand(self, node: ast.expr) -> Operand:
         if _literal_bool(node) is not None:
             return Operand(_literal_bool(node))
-        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return Operand(self._number(node, node.value))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return Operand(node.value)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self._operand(node.operand)
@@ -231,11 +241,29 @@ class _Builder:
                 raise self._problem(node, "a list may hold only literal values")
             return Operand(tuple(item.value for item in items))
         if isinstance(node, ast.Name) and self._is_duration(node):
-            return Operand(int(node.id[1:]) * DURATION_UNITS[node.id[0]], is_duration=True)
+            return Operand(self._duration(node), is_duration=True)
         path = self._path(node)
         if path is not None and path.startswith("params."):
             return Operand(param=path.removeprefix("params."))
         raise self._problem(node, f"not a value: {self._source(node)!r} ({_describe(node)})")
+
+    def _number(self, node: ast.expr, value: float) -> float:
+        """A number literal within float range: ``1e999`` is infinity, which JSON cannot write,
+        and a larger integer (``0xfff...``) cannot be written out in an explanation."""
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        if isinstance(value, int) and abs(value) <= sys.float_info.max:
+            return value
+        raise self._problem(node, f"number out of range: at most {sys.float_info.max:g} either side of zero")
+
+    def _duration(self, node: ast.Name) -> float:
+        """Minutes of a duration literal (``15m``), at most :data:`MAX_DURATION_DAYS` days."""
+        digits, unit = node.id[1:], node.id[0]
+        # Counted only when short: int() refuses 4,301+ digits, and a float overflows long before.
+        minutes = int(digits) * DURATION_UNITS[unit] if len(digits) <= 12 else math.inf
+        if minutes > MAX_DURATION_DAYS * DURATION_UNITS["d"]:
+            raise self._problem(node, f"duration too long: at most {MAX_DURATION_DAYS}d")
+        return minutes
 
     def _path(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):

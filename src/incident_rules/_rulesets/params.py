@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from incident_rules._rulesets.expr import DURATION_UNITS
+from incident_rules._facts.convert import shown
+from incident_rules._rulesets.expr import DURATION_UNITS, MAX_DURATION_DAYS
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import Problem, RulesetError
 
@@ -19,18 +20,12 @@ __all__ = ["KINDS", "MAX_DURATION_DAYS", "WEEKDAYS", "BadParamValue", "ParamSpec
 
 _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 
-#: The longest duration a param (or a rule's ``due``) may hold: ten years. Deadlines add
-#: durations to times, and the calendar ends with the year 9999 (a longer span could only
-#: overflow); no response policy waits that long, and work-hours deadlines, counted day by
-#: day, stay quick to compute.
-MAX_DURATION_DAYS = 3650
-
 
 class BadParamValue(ValueError):
     """A param value that is not of its kind; says what was expected and what was given."""
 
     def __init__(self, expected: str, value: object) -> None:
-        super().__init__(f"expected {expected} (got {value!r})")
+        super().__init__(f"expected {expected} (got {shown(value)})")
         self.expected = expected
         self.value = value
 
@@ -146,15 +141,21 @@ def resolve_params(specs: Mapping[str, ParamSpec], overrides: Mapping[str, objec
         expected = "a mapping of param names to values"
         raise RulesetError(
             Problem(
-                f"expected {expected} (got {overrides!r})", path="params", value=overrides, expected=expected
+                f"expected {expected} (got {shown(overrides)})",
+                path="params",
+                value=overrides,
+                expected=expected,
             )
         )
     problems = []
     values = {name: spec.default for name, spec in specs.items()}
     for name, value in overrides.items():
-        path, spec = f"params.{name}", specs.get(name)
+        spec = specs.get(name)
+        # A name that is not text (an integer beyond what Python writes, say) is shown, not formatted.
+        written = name if isinstance(name, str) else shown(name)
+        path = f"params.{written}"
         if spec is None:
-            message, expected = f"unknown param{did_you_mean(str(name), specs)}", f"one of {', '.join(specs)}"
+            message, expected = f"unknown param{did_you_mean(written, specs)}", f"one of {', '.join(specs)}"
             problems.append(Problem(message, path=path, value=name, expected=expected))
             continue
         try:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from incident_rules._facts.convert import ENCODABLE, has_lone_surrogate
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import Problem
 
@@ -109,8 +110,12 @@ class YamlFile:
             and isinstance(value, kinds)
             and (bool in kinds or not isinstance(value, bool))
         ):
-            return value
-        expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+            if not (isinstance(value, str) and has_lone_surrogate(value)):
+                return value
+            # A "\ud800" escape: a name or text every output that writes it would fail on.
+            expected = ENCODABLE
+        else:
+            expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
         shown = value if isinstance(node, yaml.ScalarNode) else None
         self.problem(node, f"{what} must be {expected} (got {_show(node)})", value=shown, expected=expected)
         return None
