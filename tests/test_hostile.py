@@ -39,8 +39,12 @@ TIME_LIMIT = 20.0
 FAILURES = Path(tempfile.gettempdir()) / "incident-rules-hostile"
 #: How each kind of case ended, over the whole run: ``COUNTS[kind][ending]``.
 COUNTS: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-#: Each generated case is a whole rules file and engine build: fewer examples than the profile's.
-_SOME = settings(
+#: A rules-file case reads YAML and builds two engines (about 0.2 s): an eighth of the profile's examples.
+_FEWER = settings(
+    max_examples=max(10, settings().max_examples // 8), suppress_health_check=[HealthCheck.too_slow]
+)
+#: A document or params case assesses on each backend (about 30 ms): a quarter of the profile's.
+_QUARTER = settings(
     max_examples=max(10, settings().max_examples // 4), suppress_health_check=[HealthCheck.too_slow]
 )
 
@@ -121,7 +125,8 @@ class TestHarness:
 class TestHostileRules:
     """A generated rules file is refused with our error, or decides alike on every backend."""
 
-    @_SOME
+    @pytest.mark.slow
+    @_FEWER
     @given(text=rules_files(), override=st.none() | hostile_param_values)
     @example(text='ruleset: "b\\0ig"\nvalues: [a]\nrules:\n  - {id: r, when: true, then: a}\n', override=None)
     def test_a_rules_file_is_refused_by_our_error_or_decides_alike(
@@ -142,6 +147,7 @@ class TestHostileRules:
 class TestHostileParams:
     """Generated params for the shipped rules are refused with our error, or decide alike."""
 
+    @_QUARTER
     @given(params=hostile_params)
     @example(params={"change_window": 10**5000})
     @example(params={"change_window": ("nested", 100_000, 0)})
@@ -156,6 +162,7 @@ class TestHostileParams:
 class TestHostileDocuments:
     """Generated documents are refused with our error, or decided alike on every backend."""
 
+    @_QUARTER
     @given(edits=document_edits, at=hostile_at)
     @example(edits=[("title", ("nested", 100_000, 0))], at="2025-06-15T14:30:00Z")
     @example(edits=[("impact.scope", ("nested", 5000, "x"))], at="2025-06-15T14:30:00Z")

@@ -267,7 +267,9 @@ class DurableBackend:
 
     def _check(self, run: _Run, state: Any) -> None:
         if run.error is not None:
-            if isinstance(run.error, IncidentRulesError):
+            # Our errors, and an interrupt (Ctrl-C, SystemExit) caught inside an action, go on
+            # as they were raised: only a failure of the action itself becomes an EngineError.
+            if isinstance(run.error, IncidentRulesError) or not isinstance(run.error, Exception):
                 raise run.error
             raise EngineError(f"a rule action failed: {run.error!r}")
         if isinstance(state, dict) and "exception" in state:
