@@ -239,6 +239,8 @@ def _tuple_hook(converter: cattrs.Converter, type_: Any) -> Any:
                 break
             try:
                 items.append(converter.structure(item, item_type))
+            except MemoryError:
+                raise  # not a problem of the item: collecting more would only fail worse
             except Exception as error:  # noqa: BLE001 -- collected and reported with its path
                 error.__notes__ = [
                     *getattr(error, "__notes__", []),
@@ -282,8 +284,20 @@ def structure(document: object, cls: type[T]) -> T:
     """Strictly structure ``document`` as ``cls``; every problem is raised at once."""
     try:
         return _CONVERTER.structure(document, cls)
+    except MemoryError:
+        raise
     except Exception as error:  # noqa: BLE001 -- translated into our own error below
+        if _out_of_memory(error):  # cattrs collects a field's MemoryError like a bad value
+            raise MemoryError from None
         raise InvalidIncident(sorted(set(_problems(error, "")))) from None
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """Whether a MemoryError is among the errors cattrs collected in ``error``."""
+    if isinstance(error, MemoryError):
+        return True
+    groups = (ClassValidationError, IterableValidationError)  # exception groups, also on 3.10
+    return isinstance(error, groups) and any(_out_of_memory(inner) for inner in error.exceptions)
 
 
 def _join(path: str, step: str | int) -> str:

@@ -198,6 +198,8 @@ def fast_path_only(document: object, cls: type[T]) -> T | None:
         # The generated checks are the converter's (property-tested): not checked again.
         with values_checked():
             result: T = function(document)
+    except MemoryError:
+        raise  # out of memory is no failed check: the strict path would only run out again
     except Exception:  # noqa: BLE001 -- any failed check: the caller asks the strict path
         return None
     return result
