@@ -151,3 +151,13 @@ class TestCommandLine:
         done = cli(args[0], str(path), *args[1:])
         assert (done.returncode, done.stdout, b"Traceback" in done.stderr) == (3, b"", False)
         assert b"title: expected text UTF-8 can encode" in done.stderr
+
+
+class TestBatches:
+    """JSON text in a batch that Python's parser cannot read is a bad row, not a crash of the batch."""
+
+    @pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"id": ' + "9" * 5000 + "}"])
+    def test_unreadable_json_text_is_recorded_as_invalid(self, text: str) -> None:
+        """Nested 100,000 deep, or a 5,000-digit number: the record's error says not valid JSON."""
+        (record,) = Engine.default(backend="native").assess_many([text], at=AT, errors="record")
+        assert "not valid JSON" in str(record["error"])

@@ -42,7 +42,9 @@ class Item:
             return self.document
         try:
             return json.loads(self.text)
-        except json.JSONDecodeError as error:
+        # Besides bad syntax: a number of 4,301+ digits (ValueError), nesting past the
+        # recursion limit (RecursionError).
+        except (ValueError, RecursionError) as error:
             raise InvalidIncident(f"not valid JSON: {error}") from None
 
 
