@@ -215,7 +215,7 @@ def _params_section(draw: st.DrawFn) -> str:
 @st.composite
 def _rule(draw: st.DrawFn, values: list[str], careful: bool) -> tuple[str, str]:
     """A rule's id and the rest of it (``when`` and ``then``) as YAML lines."""
-    rule_id = draw(_scalar(safe_identifiers if careful else identifiers))
+    rule_id = draw(safe_identifiers.map(quoted) if careful else _scalar(identifiers))
     then = draw(st.sampled_from(values).map(quoted) if careful else _scalar(identifiers))
     when = draw(conditions(careful))
     style = draw(st.sampled_from(["quoted", "quoted", "plain", "block"]))
@@ -235,9 +235,13 @@ def rules_files(draw: st.DrawFn) -> str:
             st.integers(1, 600).map(lambda n: [f"v{i}" for i in range(n)]),
         )
     )
-    hits = ["first", "collect", "unique"] if careful else ["first", "collect", "unique", "First", "check"]
+    hits = (
+        ["first", "first", "collect", "unique"]
+        if careful
+        else ["first", "collect", "unique", "First", "check"]
+    )
     head = [
-        f"ruleset: {draw(_scalar(names))}",
+        f"ruleset: {draw(names.map(quoted) if careful else _scalar(names))}",
         f"hit: {draw(st.sampled_from(hits))}",
         "values: [" + ", ".join(quoted(value) for value in values) + "]",
     ]
