@@ -48,8 +48,10 @@ def _answer(engine: Engine, document: object, at: str) -> str:
         assessment = engine.assess(document, at=at)  # type: ignore[arg-type]
     except (InvalidIncident, RulesetError) as error:
         return f"{type(error).__name__}: {error}"
+    answer = assessment.to_dict()
+    answer.get("decision_log", {}).pop("backend", None)  # the one field that names the backend
     # Strict JSON: NaN or Infinity in an answer would be a bug of its own.
-    return json.dumps(assessment.to_dict(), sort_keys=True, allow_nan=False)
+    return json.dumps(answer, sort_keys=True, allow_nan=False)
 
 
 def _agreement(engines: Mapping[str, Engine], documents: Documents) -> Verdict:
