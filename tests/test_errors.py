@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import textwrap
 from datetime import datetime, timedelta, timezone
@@ -127,6 +128,20 @@ class TestProblem:
         """Lists and string-keyed mappings of JSON values stay JSON in ``to_dict``."""
         value = {"a": [1, 2.5, None, True, "x"]}
         assert Problem("bad", value=value).to_dict()["value"] == value
+
+    def test_to_dict_of_a_value_nested_a_hundred_thousand_deep_is_json(self) -> None:
+        """A value nested 100,000 deep is named as such, and the record still dumps as JSON."""
+        value: list[Any] = []
+        for _ in range(100_000):
+            value = [value]
+        record = Problem("bad", value=value).to_dict()
+        assert "nested too deeply to show" in json.dumps(record)
+
+    def test_to_dict_of_an_integer_python_will_not_print_is_json(self) -> None:
+        """An integer of 5,000 digits is named by its size, and the record still dumps as JSON."""
+        record = Problem("bad", value=10**5000).to_dict()
+        assert record["value"] == f"an integer of {(10**5000).bit_length()} bits"
+        json.dumps(record)
 
     def test_a_problem_survives_pickling(self) -> None:
         """A pickled problem comes back with the same fields and line."""

@@ -81,17 +81,29 @@ class Problem(str):
         }
 
 
-def _plain(value: object) -> object:
-    """``value`` as JSON would hold it, or its ``repr`` where JSON cannot."""
+#: How deep :func:`_plain` copies a value: deeper than a document ever is, well short of the stack.
+_PLAIN_DEPTH = 64
+
+
+def _plain(value: object, depth: int = 0) -> object:
+    """``value`` as JSON would hold it, or its ``repr`` where JSON cannot, or what it is where
+    even that cannot be written (nested too deeply, or an integer Python will not print)."""
+    if depth > _PLAIN_DEPTH:
+        return f"a {type(value).__name__} nested too deeply to show"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
+        return f"an integer of {value.bit_length()} bits"
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float) and math.isfinite(value):
         return value
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [_plain(item, depth + 1) for item in value]
     if isinstance(value, Mapping) and all(isinstance(key, str) for key in value):
-        return {key: _plain(item) for key, item in value.items()}
-    return repr(value)
+        return {key: _plain(item, depth + 1) for key, item in value.items()}
+    try:
+        return repr(value)
+    except (ValueError, RecursionError):
+        return f"a {type(value).__name__} that cannot be shown"
 
 
 def _as_problem(problem: str) -> Problem:
