@@ -1,0 +1,59 @@
+"""Sphinx extension of the incident-rules docs: references generated from the code.
+
+``{generated} NAME`` inserts the Markdown a generator of :data:`GENERATORS` writes; MyST parses it
+like a hand-written page, so its tables, headings and cross-references are checked the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+from incident_docs import document, rulesets, rulesfile
+
+GENERATORS: dict[str, Callable[[], list[str]]] = {
+    "document": document.document_markdown,
+    "features": lambda: document.features_markdown("features."),
+    "gate-facts": lambda: document.features_markdown("gate."),
+    "rulesets": rulesets.rulesets_markdown,
+    **rulesfile.GENERATORS,  # type: ignore[dict-item]
+}
+
+
+class Generated(SphinxDirective):
+    """``{generated} NAME``: the Markdown of generator NAME, parsed in place."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0]
+        if name not in GENERATORS:
+            raise self.error(f"unknown generator {name!r}; known: {', '.join(GENERATORS)}")
+        try:
+            lines = GENERATORS[name]()
+        except rulesfile.Undocumented as error:
+            raise self.error(str(error)) from None
+        # Generated from code, not from the page: read again on every build (see setup).
+        self.env.metadata[self.env.docname]["incident_docs_generated"] = True
+        container = nodes.container()
+        nested_parse_with_titles(self.state, StringList(lines, source=f"<generated {name}>"), container)
+        return list(container.children)
+
+
+def _generated_pages(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """The pages with generated content, read again on every build: the code may have changed."""
+    return [name for name, meta in env.metadata.items() if meta.get("incident_docs_generated")]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("generated", Generated)
+    app.connect("env-get-outdated", _generated_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
