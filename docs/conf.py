@@ -37,6 +37,8 @@ source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "CONTRIBUTING-docs.md"]
 html_theme = "furo"
 html_title = "incident-rules"
+html_static_path = ["_static"]
+html_css_files = ["reference.css"]
 
 # The API reference: members in source order, Google-style docstrings, type hints in the
 # description (signatures stay readable), no private names.

@@ -16,6 +16,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 from incident_docs import document, rulesets, rulesfile
+from incident_docs.markdown import Undocumented
 
 GENERATORS: dict[str, Callable[[], list[str]]] = {
     "document": document.document_markdown,
@@ -37,7 +38,7 @@ class Generated(SphinxDirective):
             raise self.error(f"unknown generator {name!r}; known: {', '.join(GENERATORS)}")
         try:
             lines = GENERATORS[name]()
-        except rulesfile.Undocumented as error:
+        except Undocumented as error:
             raise self.error(str(error)) from None
         # Generated from code, not from the page: read again on every build (see setup).
         self.env.metadata[self.env.docname]["incident_docs_generated"] = True

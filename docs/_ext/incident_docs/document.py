@@ -18,7 +18,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import attrs
 from sphinx.pycode import ModuleAnalyzer
 
-from incident_docs.markdown import code, codes, ref, table, text
+from incident_docs.markdown import Undocumented, code, codes, prose, ref, table, text
 from incident_docs.reads import all_rulesets, document_classes, feature_reads, rule_reads
 from incident_rules import Rule, Ruleset
 from incident_rules._authoring.layers import fact_schema
@@ -61,14 +61,15 @@ _SCALARS: dict[Any, str] = {
 }
 
 
-def _default(field: attrs.Attribute[Any]) -> str:
+def _presence(field: attrs.Attribute[Any]) -> str:
+    """**required**, or the default an absent field takes."""
     if field.default is attrs.NOTHING:
         return "**required**"
     default = field.default
     shown = {None: "null", True: "true", False: "false", (): "[]"}.get(default)
     if attrs.has(type(default)):
         shown = "{}"
-    return "optional, " + code(shown if shown is not None else default)
+    return "default " + code(shown if shown is not None else default)
 
 
 def rules_reading(rules: list[tuple[Ruleset, Rule]]) -> str:
@@ -90,9 +91,12 @@ def _read_by(path: str) -> str:
 
 def _meaning(cls: type, field: attrs.Attribute[Any], choices: tuple[str, ...]) -> str:
     comments = ModuleAnalyzer.for_module(cls.__module__).find_attr_docs()
-    comment = text(" ".join(comments.get((cls.__name__, field.name), [])))
-    values = "one of " + codes(choices) if choices else ""
-    return ". ".join(part for part in (comment.rstrip("\\."), values) if part)
+    written = comments.get((cls.__name__, field.name))
+    if not written:
+        raise Undocumented(f"{cls.__name__}.{field.name}: no '#:' comment says what the field means")
+    comment = prose(" ".join(written))
+    values = "One of " + codes(choices) + "." if choices else ""
+    return " ".join(part for part in (comment, values) if part)
 
 
 def _class_section(cls: type, prefix: str) -> Iterator[str]:
@@ -100,14 +104,16 @@ def _class_section(cls: type, prefix: str) -> Iterator[str]:
     yield f"({class_anchor(cls)})="
     yield f"## {title}: {cls.__name__}"
     yield ""
-    yield text(inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0])
+    yield prose(inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0])
     yield ""
     rows = []
     for field in attrs.fields(attrs.resolve_types(cls)):
         shown, choices = _type(field.type)
         path = prefix + field.name
-        rows.append((code(path), shown, _default(field), _meaning(cls, field, choices), _read_by(path)))
-    yield from table(("field", "type", "required", "meaning", "read by"), rows)
+        rows.append(
+            (code(path), f"{shown}, {_presence(field)}", _meaning(cls, field, choices), _read_by(path))
+        )
+    yield from table(("field", "type", "meaning", "read by"), rows)
 
 
 def document_markdown() -> list[str]:

@@ -10,14 +10,29 @@ import re
 import string
 from collections.abc import Iterable, Sequence
 
-__all__ = ["code", "codes", "fence", "ref", "table", "text"]
+__all__ = ["Undocumented", "code", "codes", "fence", "prose", "ref", "table", "text"]
+
+
+class Undocumented(Exception):
+    """The code has something (a key, a policy, a field) its reference page does not explain,
+    or the page explains something the code no longer has: the build fails, naming it."""
+
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
 def text(value: object) -> str:
     """Free text (a description from a rules file, a docstring) shown as written, on one line."""
-    return _PUNCTUATION.sub(r"\\\1", " ".join(str(value).split()))
+    shown = " ".join(str(value).split())
+    # Edge spaces matter where prose() joins text to code spans.
+    lead, trail = " " if str(value)[:1].isspace() else "", " " if str(value)[-1:].isspace() else ""
+    return lead + _PUNCTUATION.sub(r"\\\1", shown) + trail
+
+
+def prose(value: str) -> str:
+    """Docstring text: ````literals```` become code spans, the rest is escaped as free text."""
+    parts = re.split(r"``(.+?)``", " ".join(value.split()))
+    return "".join(code(part) if index % 2 else text(part) for index, part in enumerate(parts))
 
 
 def code(value: object) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import get_args
 
-from incident_docs.markdown import code, codes, table, text
+from incident_docs.markdown import Undocumented, code, codes, table, text
 from incident_docs.reads import shipped_engine
 from incident_rules._authoring.layers import load_rules
 from incident_rules._authoring.tables import _shown
@@ -21,11 +21,7 @@ from incident_rules._rulesets.model import Hit
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._rulesets.params import KINDS
 
-__all__ = ["GENERATORS", "Undocumented"]
-
-
-class Undocumented(Exception):
-    """The code reads a key (or policy) this reference does not explain, or the reverse."""
+__all__ = ["GENERATORS"]
 
 
 FILE_KEYS = {
