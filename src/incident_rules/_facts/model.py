@@ -217,6 +217,7 @@ class Incident:
 
     #: The incident's identifier (``INC-2025-0142``).
     id: str
+    #: A short title.
     title: str
     #: When the incident was detected (the alert fired).
     detected_at: datetime
