@@ -37,6 +37,8 @@ source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "CONTRIBUTING-docs.md"]
 html_theme = "furo"
 html_title = "incident-rules"
+# Options and JSON are shown as typed: no "--" turned into a dash, no curly quotes.
+smartquotes = False
 html_static_path = ["_static"]
 html_css_files = ["reference.css"]
 
@@ -44,7 +46,8 @@ html_css_files = ["reference.css"]
 # description (signatures stay readable), no private names.
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
+autodoc_typehints_description_target = "documented"  # attrs fields are listed once, as attributes
+autodoc_default_options = {"members": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_ivar = True  # attrs fields are documented once, in the class docstring

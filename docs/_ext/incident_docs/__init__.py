@@ -15,7 +15,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-from incident_docs import document, rulesets, rulesfile
+from incident_docs import api, document, rulesets, rulesfile
 from incident_docs.markdown import Undocumented
 
 GENERATORS: dict[str, Callable[[], list[str]]] = {
@@ -23,6 +23,7 @@ GENERATORS: dict[str, Callable[[], list[str]]] = {
     "features": lambda: document.features_markdown("features."),
     "gate-facts": lambda: document.features_markdown("gate."),
     "rulesets": rulesets.rulesets_markdown,
+    "api": api.api_markdown,
     **rulesfile.GENERATORS,  # type: ignore[dict-item]
 }
 
@@ -54,7 +55,25 @@ def _generated_pages(
     return [name for name, meta in env.metadata.items() if meta.get("incident_docs_generated")]
 
 
+#: Attribute and property docstrings as written, by name, kept from napoleon (see setup).
+_WRITTEN: dict[str, list[str]] = {}
+
+
+def _keep_written(app: Sphinx, what: str, name: str, obj: object, options: Any, lines: list[str]) -> None:
+    if what in ("attribute", "property"):
+        _WRITTEN[name] = list(lines)
+
+
+def _restore_written(app: Sphinx, what: str, name: str, obj: object, options: Any, lines: list[str]) -> None:
+    if what in ("attribute", "property") and name in _WRITTEN:
+        lines[:] = _WRITTEN.pop(name)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("generated", Generated)
+    # Napoleon reads the first line of an attribute's docstring as "type: description", but ours
+    # are sentences ("The severity: SEV1 to SEV4."): attributes and properties keep their text.
+    app.connect("autodoc-process-docstring", _keep_written, priority=100)
+    app.connect("autodoc-process-docstring", _restore_written, priority=900)
     app.connect("env-get-outdated", _generated_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
