@@ -21,6 +21,7 @@ from typing import Any, Union, get_args, get_origin
 
 import attrs
 
+from incident_docs.markdown import Undocumented
 from incident_rules import Engine, Incident, Rule, Ruleset
 from incident_rules._features import _FEATURES, Registry
 from incident_rules._gate.features import _GATE
@@ -155,11 +156,15 @@ def feature_reads() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
             for at in _instants(incident):
                 engine.assess(incident, at=at)
             engine.check(incident)
-    return tuple(
+    found = tuple(
         (tuple(registry.prefix + name for name in names), _leaves(log.get(_key(registry, names), set())))
         for registry in (_FEATURES, _GATE)
         for names, _ in registry._derivers
     )
+    unseen = [names for names, paths in found if not paths]
+    if unseen:  # the engine no longer computes features through the registries: say so
+        raise Undocumented(f"features seen reading no field of the shipped examples: {unseen}")
+    return found
 
 
 def _key(registry: Registry, names: tuple[str, ...]) -> str:
