@@ -69,7 +69,20 @@ def _restore_written(app: Sphinx, what: str, name: str, obj: object, options: An
         lines[:] = _WRITTEN.pop(name)
 
 
+def _load_cli_commands(app: Sphinx) -> None:
+    """Import every command of ``incident-rules`` the CLI imports lazily, before sphinx-click
+    reads the group: it then documents the commands this build has, and only those."""
+    import click
+
+    from incident_rules._cli import main
+
+    context = click.Context(main)
+    for name in main.list_commands(context):
+        main.get_command(context, name)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _load_cli_commands)
     app.add_directive("generated", Generated)
     # Napoleon reads the first line of an attribute's docstring as "type: description", but ours
     # are sentences ("The severity: SEV1 to SEV4."): attributes and properties keep their text.
