@@ -75,11 +75,11 @@ HITS = {
 }
 
 
-def _explained(keys: Sequence[str], meanings: Mapping[str, str], what: str) -> list[str]:
+def _explained(keys: Sequence[str], meanings: Mapping[str, str], what: str, column: str = "key") -> list[str]:
     missing, stale = set(keys) - set(meanings), set(meanings) - set(keys)
     if missing or stale:
         raise Undocumented(f"{what}: not explained {sorted(missing)}, no longer read {sorted(stale)}")
-    return table(("key", "meaning"), [(code(key), meanings[key]) for key in keys])
+    return table((column, "meaning"), [(code(key), meanings[key]) for key in keys])
 
 
 def file_keys() -> list[str]:
@@ -105,7 +105,7 @@ def param_keys() -> list[str]:
 
 
 def hits() -> list[str]:
-    return _explained(get_args(Hit), HITS, "hit policies")
+    return _explained(get_args(Hit), HITS, "hit policies", column="hit")
 
 
 def _written(name: str) -> str:
