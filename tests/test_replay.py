@@ -6,7 +6,6 @@ import copy
 import io
 import json
 import pickle
-import re
 import shutil
 import tempfile
 from datetime import datetime
@@ -299,19 +298,6 @@ class TestDataFrame:
         frame = pandas.DataFrame(rows)
         assert frame.shape == (5, len(rows[0]))
         assert frame.loc[0, "severity"] == "SEV1"
-
-
-class TestGuide:
-    def test_the_replay_guide_python_example_runs(
-        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-    ) -> None:
-        """docs/replay.md's Python block runs from the project root and prints what it says."""
-        monkeypatch.chdir(ROOT)
-        text = (ROOT / "docs" / "replay.md").read_text(encoding="utf-8")
-        (block,) = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
-        exec(compile(block, "docs/replay.md", "exec"), {})
-        examples = len(list((ROOT / "examples").glob("*.json")))
-        assert capsys.readouterr().out == f"SEV1 severity.widespread-outage\n0 of {examples} change\n"
 
 
 class _Terminal(io.StringIO):
