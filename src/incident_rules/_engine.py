@@ -38,7 +38,7 @@ __all__ = ["Engine", "default_rules_dir"]
 
 BackendName = Literal["auto", "durable", "native"]
 _BACKENDS = ("auto", "durable", "native")
-#: Where the decisions of DESIGN.md's output appear; other rulesets follow in plan order.
+#: The order of an assessment's decisions (docs/guide/concepts.md#decisions); others follow in plan order.
 _DISPLAY_ORDER = {
     name: position
     for position, name in enumerate(("severity", "mitigation", "escalations", "remediation", "communication"))
@@ -255,7 +255,7 @@ class Engine:
         self, incident: Incident, instant: datetime
     ) -> tuple[dict[str, Feature], dict[str, Any], dict[str, tuple[BoundRule, ...]]]:
         """The features, the facts before any decision, and the rules that stood in each ruleset."""
-        if instant < incident.detected_at:  # practice.md 15: it did not exist for its responders yet
+        if instant < incident.detected_at:  # docs/practice/readings.md#reading-15: not an incident yet
             detected = incident.detected_at.isoformat()
             message = (
                 f"{instant.isoformat()} is before the incident was detected "

@@ -89,7 +89,7 @@ def _minutes(later: datetime, earlier: datetime) -> float:
 
 
 def _correlated_change(incident: Incident, at: datetime, window: float) -> tuple[Change | None, str]:
-    """The change that best explains the onset, and why it counts (practice.md 6)."""
+    """The change that best explains the onset, and why it counts (docs/practice/readings.md#reading-6)."""
     onset = incident.onset
     known = [change for change in incident.signals.changes if change.at <= at]
     in_window = [c for c in known if c.at <= onset and _minutes(onset, c.at) <= window]
@@ -240,7 +240,7 @@ def _shown(observation: Observation) -> str:
 
 @_derives(blast_radius_growing=_BOOL)
 def _growth(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
-    """Whether the affected fraction ever grew between two observations (practice.md 12).
+    """Whether the affected fraction ever grew between observations (docs/practice/readings.md#reading-12).
 
     It grew when a later observation is at least ``blast_radius_growth`` points above an
     earlier one, or at least ``blast_radius_factor`` times it. Growth is remembered once seen,

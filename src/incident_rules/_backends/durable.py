@@ -1,6 +1,6 @@
 """The durable_rules backend: the bound rule model compiled to durable_rules rulesets.
 
-durable_rules 2.0.28 is wrapped with care; every hazard measured in DESIGN.md has a guard here:
+durable_rules 2.0.28 is wrapped with care; each hazard in docs/practice/engine.md#durable-limits is guarded:
 
 * Its ``Host`` starts background timer threads that crash the process under concurrent calls:
   we use a private ``Host`` subclass whose background loop never starts, and serialize every
