@@ -51,6 +51,15 @@ class TestRulesListShowParams:
         result = run("rules", "show", "severity", "--param", "significant_fraction=0.2")
         assert "params.significant_fraction (0.2)" in result.stdout
 
+    def test_show_puts_each_value_under_its_own_column(self) -> None:
+        """Under "then" stands a severity, under "source" a file:line, under "when" the condition."""
+        lines = run("rules", "show", "severity").stdout.splitlines()
+        header, first = lines[1], lines[2]
+        columns = {name: header.index(name) for name in ("then", "source", "when")}
+        assert first[columns["then"] :].startswith("SEV1")
+        assert first[columns["source"] :].startswith("rules/severity.yaml:")
+        assert first[columns["when"] :].startswith("impact.")
+
     def test_show_of_an_unknown_ruleset_is_a_usage_error(self) -> None:
         """rules show severty exits 2 with a suggestion."""
         result = run("rules", "show", "severty")

@@ -31,7 +31,9 @@ COMMAND = Path(sys.executable).parent / "incident-rules"
 DATA_LANGUAGES = {"yaml", "json", "text", "dot", "mermaid", "toml", "csv", "markdown", "md", "jinja", "none"}
 CHECKED = {"console", "{doctest}", "{testcode}", "{testoutput}"}
 #: MyST directives that are not code at all.
-DIRECTIVES = re.compile(r"^\{(toctree|generated|eval-rst|graphviz|note|tip|warning|seealso|admonition)\}")
+DIRECTIVES = re.compile(
+    r"^\{(toctree|generated|eval-rst|graphviz|note|tip|warning|seealso|admonition|literalinclude|include)\}"
+)
 #: Marks a sketch that cannot run here (Spark, a cluster): ```` ```python not-run ````.
 NOT_RUN = "not-run"
 _EXIT = re.compile(r"#\s*exit\s+(\d+)\s*$")

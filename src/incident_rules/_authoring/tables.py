@@ -64,15 +64,14 @@ def rulesets_table(loaded: Loaded) -> str:
 
 
 def ruleset_table(ruleset: Ruleset, params: Mapping[str, Any]) -> str:
-    """One ruleset's rules in order: id, condition with params resolved, outcome, source."""
+    """One ruleset's rules in order: id, outcome, source, condition with params resolved."""
     head = f"{ruleset.name}: {ruleset.title} (hit: {ruleset.hit}; values: {', '.join(ruleset.values)})\n"
+    # The condition goes last: it is the long column, and the others stay aligned before it.
     rows = [
-        (number, rule.id, resolved_condition(rule, params), rule.then, str(rule.source))
+        (number, rule.id, rule.then, str(rule.source), resolved_condition(rule, params))
         for number, rule in enumerate(ruleset.rules, 1)
     ]
-    return head + table(
-        ("#", "rule", "when", "then", "source"), [(r[0], r[1], r[3], r[4], r[2]) for r in rows]
-    )
+    return head + table(("#", "rule", "then", "source", "when"), rows)
 
 
 def params_table(specs: Mapping[str, ParamSpec], values: Mapping[str, Any]) -> str:
