@@ -1,4 +1,4 @@
-"""The quality gate written out again, plainly, from practice.md point 9: what the tests trust.
+"""The quality gate written out again, plainly, from readings.md point 9: what the tests trust.
 
 It reads the document as JSON data, every threshold from the engine's params, and asks the
 engine only for what is not under test: the effective severity at the review instant and, for

@@ -1,7 +1,8 @@
-"""The decisions practice.md calls for, computed in plain Python: the oracle the engine is held to.
+"""The decisions our practice calls for, computed in plain Python: the oracle the engine is held to.
 
-Written from ``practice-source.md`` (the five trees, as IF/ELIF), ``practice.md`` (how we read
-them) and the readings the shipped rulesets document next to their rules. It shares nothing with
+Written from the practice as received (the five trees, as IF/ELIF), our numbered readings of it
+(``docs/practice/readings.md``, cited below as "readings.md N") and the smaller readings the
+shipped rulesets document next to their rules. It shares nothing with
 the library's rule machinery: it reads the typed :class:`Incident`, takes every threshold from
 the params mapping it is given (``engine.params``: minutes for durations), and decides
 everything itself. The tests hold the engine to :func:`expect`; the benchmarks time
@@ -52,18 +53,18 @@ class Facts:
 
 
 def change_correlated(incident: Incident, at: datetime, window_minutes: float) -> bool:
-    """practice.md 6: a change known at ``at``, at or before onset within the window, or suspected."""
+    """readings.md 6: a change known at ``at``, at or before onset within the window, or suspected."""
     onset = incident.onset_at if incident.onset_at is not None else incident.detected_at
     window = timedelta(minutes=window_minutes)
     for change in incident.signals.changes:
-        # Time is an input (practice.md 8): a change recorded after the instant is not known yet.
+        # Time is an input (readings.md 8): a change recorded after the instant is not known yet.
         if change.at <= at and (change.suspected or (change.at <= onset and onset - change.at <= window)):
             return True
     return False
 
 
 def rollback_safe_and_fast(rollback: Rollback | None, fast_under_minutes: float) -> bool:
-    """practice.md 4: possible, no data lost, schema kept, not a migration bug, under the limit."""
+    """readings.md 4: possible, no data lost, schema kept, not a migration bug, under the limit."""
     if rollback is None or rollback.estimated_minutes is None:
         return False
     harmless = not (rollback.loses_data or rollback.breaks_schema or rollback.migration_bug)
@@ -84,7 +85,7 @@ def _rises_by(later: float, earlier: float, threshold: float) -> bool:
 
 
 def _multiplied_by(later: float, earlier: float, factor: float) -> bool:
-    """practice.md 12: ``later`` is a rise to at least ``factor`` times ``earlier`` (from zero, any rise)."""
+    """readings.md 12: ``later`` is a rise to at least ``factor`` times ``earlier`` (from zero, any rise)."""
     exact_later, exact_earlier = Decimal(repr(later)), Decimal(repr(earlier))
     return exact_later > exact_earlier and exact_later >= exact_earlier * Decimal(repr(factor))
 
@@ -148,7 +149,7 @@ def derive(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Facts
 
 
 def severity(incident: Incident, facts: Facts, decided: Decided) -> Value:
-    """The severity tree, first match wins, gaps closed upward (practice.md 7)."""
+    """The severity tree, first match wins, gaps closed upward (readings.md 7)."""
     impact, scope = incident.impact, incident.impact.scope
     if (impact.user_facing and scope == "widespread") or impact.data_loss or impact.security_breach:
         return "SEV1"
@@ -170,16 +171,16 @@ def severity(incident: Incident, facts: Facts, decided: Decided) -> Value:
 
 
 def escalations(incident: Incident, facts: Facts, decided: Decided) -> Value:
-    """Every escalation that holds applies (practice.md 1), on the classified severity."""
+    """Every escalation that holds applies (readings.md 1), on the classified severity."""
     classified, impact = decided["severity"], incident.impact
     # A SEV2 whose blast radius grows is the SEV1 it is raised to.
     as_sev1 = classified == "SEV1" or (classified == "SEV2" and facts.growing)
     late = facts.minutes_unmitigated > facts.params["leadership_after"]
     held = {
         "leadership": not facts.mitigated and late and as_sev1,
-        # practice.md 11: at SEV1 too (the severity stays; the responder pool grows).
+        # readings.md 11: at SEV1 too (the severity stays; the responder pool grows).
         "raise_severity": facts.growing,
-        # practice.md 10: any breach, and customer data without one.
+        # readings.md 10: any breach, and customer data without one.
         "security": impact.security_breach or impact.customer_data or impact.pii_exposed,
         "legal": impact.pii_exposed,
         "platform": any(responder.blocked_on_access for responder in incident.responders),
@@ -188,9 +189,9 @@ def escalations(incident: Incident, facts: Facts, decided: Decided) -> Value:
 
 
 def effective_severity(incident: Incident, facts: Facts, decided: Decided) -> Value:
-    """practice.md 2: one level more severe when escalation raises it; None when not raised.
+    """readings.md 2: one level more severe when escalation raises it; None when not raised.
 
-    At SEV1 the raise expands the responder pool only (practice.md 11): nothing is revised.
+    At SEV1 the raise expands the responder pool only (readings.md 11): nothing is revised.
     """
     escalated, classified = decided["escalations"], decided["severity"]
     assert isinstance(escalated, frozenset)
@@ -225,7 +226,7 @@ def communication(incident: Incident, facts: Facts, decided: Decided) -> Value:
 
 
 def remediation(incident: Incident, facts: Facts, decided: Decided) -> Value:
-    """The rollback tree, only when a change correlates (practice.md 3)."""
+    """The rollback tree, only when a change correlates (readings.md 3)."""
     rollback = incident.rollback
     if not facts.correlated:
         return "not_applicable"
@@ -243,14 +244,14 @@ def remediation(incident: Incident, facts: Facts, decided: Decided) -> Value:
 
 
 def mitigation(incident: Incident, facts: Facts, decided: Decided) -> Value:
-    """The mitigation tree; a correlated change follows the rollback tree (practice.md 5)."""
+    """The mitigation tree; a correlated change follows the rollback tree (readings.md 5)."""
     signals = incident.signals
     if facts.correlated:
         chosen = decided["remediation"]
         return chosen if chosen in ("forward_fix", "compensating_migration") else "rollback"
     if len(set(signals.dependencies_down)) == 1:
         return "circuit_breaker"
-    if signals.exhausted_resources:  # practice.md 13: any exhausted resource
+    if signals.exhausted_resources:  # readings.md 13: any exhausted resource
         return "scale_out"
     if signals.data_corruption_suspected:
         return "stop_writes"

@@ -333,7 +333,7 @@ class TestExplanations:
         )
 
     def test_remediation_is_not_applicable_without_a_correlated_change(self, engine: Engine) -> None:
-        """With no change at all there is nothing to roll back (practice.md 3)."""
+        """With no change at all there is nothing to roll back (readings.md 3)."""
         assessment = engine.assess(incident(rollback=SAFE_ROLLBACK), at=LATER)
         assert decided(assessment.remediation) == ("not_applicable", "remediation.no-correlated-change")
 
@@ -449,7 +449,7 @@ class TestBoundaries:
         )
 
     def test_an_unknown_fraction_of_a_partial_degradation_is_closed_upward(self, engine: Engine) -> None:
-        """Partial with no known share and no workaround is SEV2 by the gap rule (practice.md 7)."""
+        """Partial with no known share and no workaround is SEV2 by the gap rule (readings.md 7)."""
         impact = {"user_facing": True, "scope": "partial"}
         assert severity_of(engine, impact) == ("SEV2", "severity.gap-no-workaround")
 

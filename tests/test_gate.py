@@ -370,7 +370,7 @@ class TestOracle:
 
     @given(document=gate_records())
     def test_each_status_is_the_oracles(self, document: dict[str, Any]) -> None:
-        """Every check's status is the one the oracle works out from practice.md 9."""
+        """Every check's status is the one the oracle works out from readings.md 9."""
         engine = Engine.default(backend="native")
         got = {f.check: f.status for f in engine.check(document).findings}
         assert got == expected_statuses(engine, document)

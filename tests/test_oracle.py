@@ -1,4 +1,4 @@
-"""The engine decides what practice.md says, as the plain-Python oracle in tests/oracle.py reads it."""
+"""The engine decides what our practice says, as the plain-Python oracle in tests/oracle.py reads it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The readings of practice.md 10 to 15, each on a document a responder would recognise."""
+"""The readings of readings.md 10 to 15, each on a document a responder would recognise."""
 
 from __future__ import annotations
 

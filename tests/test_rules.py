@@ -64,7 +64,7 @@ class TestShippedRules:
         assert {"severity", "mitigation", "remediation"} <= names
 
     def test_the_trees_that_keep_first_hit_order_are_first_hit(self) -> None:
-        """Severity, mitigation and remediation are first-hit, as the practice's IF/ELIF (practice.md 1)."""
+        """Severity, mitigation and remediation are first-hit, as the practice's IF/ELIF (readings.md 1)."""
         hits = {ruleset.name: ruleset.hit for ruleset in Engine.default(backend="native").rulesets}
         assert [hits["severity"], hits["mitigation"], hits["remediation"]] == ["first"] * 3
 

@@ -107,7 +107,7 @@ def growing(document: dict[str, Any], scope: str = "partial", fraction_from: flo
 
 
 class TestEffectiveSeverity:
-    """Severity raised one level when the blast radius grows (practice.md 2)."""
+    """Severity raised one level when the blast radius grows (readings.md 2)."""
 
     @pytest.mark.parametrize(
         ("scope", "fraction", "classified", "raised"),
@@ -147,7 +147,7 @@ class TestEffectiveSeverity:
 
 
 class TestEscalations:
-    """Independent escalations all collected (practice.md 1)."""
+    """Independent escalations all collected (readings.md 1)."""
 
     def test_breach_with_pii_unmitigated_escalates_to_everyone(self, engine: Engine) -> None:
         """A SEV1 breach of PII unmitigated after 15 minutes pages leadership, security and legal."""

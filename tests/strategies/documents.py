@@ -387,7 +387,7 @@ def assessments(
     moments = _moments(document)
     detected = moments[0]
     moments += [detected + timedelta(minutes=minutes) for minutes in deadlines]
-    # An assessment before detection is an error (practice.md 15), tested on its own.
+    # An assessment before detection is an error (readings.md 15), tested on its own.
     near_after = [moment + nudge for moment in moments for nudge in _NUDGES if moment + nudge >= detected]
     kind = draw(st.integers(0, 2))
     if kind == 0:
