@@ -14,9 +14,8 @@ from click.testing import CliRunner, Result
 
 from incident_rules import Engine, EngineError, RulesetError
 from incident_rules._cli import ExitCode, _Group, format_option, main
+from samples import SEED_PATH, seed
 
-ROOT = Path(__file__).parent.parent
-SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
 SEED_AT = "2025-06-15T14:30:00Z"
 COMMAND = Path(sys.executable).parent / "incident-rules"
 
@@ -31,12 +30,6 @@ def run_installed(*args: str, stdin: str | None = None) -> subprocess.CompletedP
     return subprocess.run(
         [str(COMMAND), *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
     )
-
-
-def seed() -> dict[str, Any]:
-    """The seed example, fresh for each use."""
-    data: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
-    return data
 
 
 def written(directory: Path, document: object, name: str = "doc.json") -> Path:

@@ -13,16 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from incident_rules._cli import main
+from samples import ROOT, SEED_PATH, seed
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
 SHIPPED_RULES = ROOT / "rules"
-
-
-def seed() -> dict[str, Any]:
-    """The seed example INC-2025-0142, fresh for each use."""
-    data: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
-    return data
 
 
 @pytest.fixture

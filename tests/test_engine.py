@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from conftest import DURABLE_MISSING
 from incident_rules import (
     Decision,
     Engine,
@@ -26,21 +27,11 @@ from incident_rules import (
     RulesetError,
     render,
 )
-from incident_rules._backends.durable import durable_available
 from incident_rules._cli import main
-from samples import UNIQUE_BOTH
+from samples import ROOT, SEED_PATH, UNIQUE_BOTH, seed
 
-ROOT = Path(__file__).parent.parent
-SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
 SEED_AT = "2025-06-15T14:30:00Z"
 DETECTED = datetime(2025, 6, 15, 14, 23, tzinfo=timezone.utc)
-DURABLE_MISSING = durable_available()
-
-
-def seed() -> dict[str, Any]:
-    """The seed example INC-2025-0142, fresh for each use."""
-    data: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
-    return data
 
 
 def incident(

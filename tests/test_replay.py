@@ -17,30 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import BACKENDS
 from incident_rules import Engine, Incident, InvalidIncident
 from incident_rules._authoring.layers import load_rules
-from incident_rules._backends.durable import durable_available
 from incident_rules._replay.progress import terminal_progress
 from incident_rules._replay.records import record
 from incident_rules._replay.sources import items_of, spans_of
+from samples import ROOT, SEED_PATH, seed
 from strategies import assessments
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
 SEED_AT = "2025-06-15T14:30:00Z"
-DURABLE_MISSING = durable_available()
-BACKENDS = [
-    "native",
-    pytest.param(
-        "durable", marks=pytest.mark.skipif(DURABLE_MISSING is not None, reason=f"{DURABLE_MISSING}")
-    ),
-]
-
-
-def seed() -> dict[str, Any]:
-    """The seed example INC-2025-0142, fresh for each use."""
-    data: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
-    return data
 
 
 def one_by_one(engine: Engine, pairs: list[tuple[dict[str, Any], datetime]]) -> list[dict[str, Any]]:

@@ -6,30 +6,15 @@ import json
 import subprocess
 import sys
 import warnings
-from pathlib import Path
-from typing import Any
 
 import pytest
 
+from conftest import BACKENDS
 from incident_rules import Engine
-from incident_rules._backends.durable import _durable_warnings_ignored, durable_available
+from incident_rules._backends.durable import _durable_warnings_ignored
+from samples import SEED_PATH, seed
 
-ROOT = Path(__file__).parent.parent
-SEED_PATH = ROOT / "examples" / "inc-2025-0142.json"
 SEED_AT = "2025-06-15T14:40:00Z"
-DURABLE_MISSING = durable_available()
-BACKENDS = [
-    "native",
-    pytest.param(
-        "durable", marks=pytest.mark.skipif(DURABLE_MISSING is not None, reason=f"{DURABLE_MISSING}")
-    ),
-]
-
-
-def seed() -> dict[str, Any]:
-    """The seed example INC-2025-0142, fresh for each use."""
-    data: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
-    return data
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
