@@ -142,11 +142,41 @@ class TestRulesCache:
         cache_here.write_text("not a directory", encoding="utf-8")
         assert cache.cached("t", SOURCES, lambda: {"a": 1}, dict) == {"a": 1}
 
-    def test_clear_removes_every_entry(self, cache_here: Path) -> None:
-        """``clear()`` empties the cache and says how many entries it removed."""
+    def test_changed_sources_replace_the_entry_instead_of_adding_one(self, cache_here: Path) -> None:
+        """However often the rules change, one kind keeps one file: the cache does not grow."""
+        for text in ("ruleset: a\n", "ruleset: b\n", "ruleset: c\n"):
+            cache.cached("t", [("rules/x.yaml", text)], lambda: {"a": 1}, dict)
+        assert len(list(cache_here.iterdir())) == 1
+
+    def test_an_entry_others_may_write_is_never_read(self, cache_here: Path) -> None:
+        """A group- or world-writable entry could hold anyone's pickle: it is built again, not loaded."""
         cache.cached("t", SOURCES, lambda: {"a": 1}, dict)
-        cache.cached("u", SOURCES, lambda: {"a": 1}, dict)
-        assert (cache.clear(), list(cache_here.glob("*.pickle"))) == (2, [])
+        (entry,) = cache_here.glob("*.pickle")
+        entry.chmod(0o666)
+        calls, build = _counting({"a": 1})
+        assert (cache.cached("t", SOURCES, build, dict), len(calls)) == ({"a": 1}, 1)
+
+    def test_the_directory_is_made_for_this_user_alone(self, cache_here: Path) -> None:
+        """The cache directory is created ``0700``."""
+        cache.cached("t", SOURCES, lambda: {"a": 1}, dict)
+        assert cache_here.stat().st_mode & 0o777 == 0o700
+
+    def test_a_value_that_will_not_pickle_is_returned_and_leaves_no_file(self, cache_here: Path) -> None:
+        """A failed write returns the value all the same and leaves no temporary file behind."""
+        value = {"a": lambda: None}
+        assert cache.cached("t", SOURCES, lambda: value, dict) is value
+        assert list(cache_here.iterdir()) == []
+
+    def test_no_home_directory_turns_the_cache_off(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without a cache variable and with no home directory, there is no cache, and no error."""
+        monkeypatch.delenv("INCIDENT_RULES_CACHE_DIR", raising=False)
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+        def no_home() -> Path:
+            raise RuntimeError("Could not determine home directory.")
+
+        monkeypatch.setattr(Path, "home", no_home)
+        assert cache.cache_dir() is None
 
     def test_the_shipped_rules_read_from_the_cache_equal_those_read_from_the_files(
         self, cache_here: Path

@@ -8,6 +8,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import attrs
 import pytest
 
 import incident_rules
@@ -60,6 +61,12 @@ class TestShape:
         """An Assessment built without an engine writes no ``decision_log`` key."""
         assessment = Assessment("INC-1", Engine.default(backend="native").assess(SEED, at=SEED_AT).at, {}, {})
         assert "decision_log" not in assessment.to_dict()
+
+    def test_the_log_takes_no_part_in_equality(self, native: Engine) -> None:
+        """The same decisions without a log, or with another engine's, are an equal assessment."""
+        assessment = native.assess(SEED, at=SEED_AT)
+        other = Engine.default(backend="native", params={"significant_fraction": 0.11})
+        assert attrs.evolve(assessment, log=None) == assessment == other.assess(SEED, at=SEED_AT)
 
 
 class TestReproducible:

@@ -71,6 +71,30 @@ def test_a_child_forked_while_another_thread_assesses_can_assess(backend: str) -
     assert answer == "20"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX")
+def test_a_child_forked_while_the_gate_compiles_can_check() -> None:
+    """A fork while another thread holds the gate's compile lock: the child still checks."""
+    answer = run_with(
+        "native",
+        """
+        engine._gate_lock.acquire()  # as another thread does while it compiles the gate backend
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if engine.check(seed).passed in (True, False) else 1)
+        for _ in range(300):  # 30 s: a child blocked on the inherited lock never exits
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, 9)
+            status = "hang"
+        print(status)
+        """,
+    )
+    assert answer == "0"
+
+
 #: Replaces ``settle`` in the backend module ``MODULE`` with one raising KeyboardInterrupt on
 #: its third call: inside the second ruleset of an assessment (in a rule action, on durable).
 INTERRUPT = """

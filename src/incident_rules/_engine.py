@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +75,20 @@ def _mapping(params: object) -> Mapping[str, object]:
     return params
 
 
+#: Every engine alive, so that a forked child gets fresh gate locks: a lock another thread of
+#: the parent held (compiling the gate backend) at the fork would stay held in the child forever.
+_LIVE_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _fresh_gate_locks() -> None:
+    for engine in list(_LIVE_ENGINES):
+        engine._gate_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_gate_locks)
+
+
 def _choose_backend(name: object, plan: Plan) -> _Backend:
     if not isinstance(name, str) or name not in _BACKENDS:
         expected = f"one of {', '.join(_BACKENDS)}"
@@ -125,6 +141,7 @@ class Engine:
         self._gate: tuple[Plan, Explainer] | None = None
         self._gate_backend: _Backend | None = None
         self._gate_lock = threading.Lock()
+        _LIVE_ENGINES.add(self)
         if len(deciding) < len(rulesets):
             gate_plan = bind(rulesets, self._params)
             self._gate = (gate_plan, Explainer(gate_plan))

@@ -4,9 +4,14 @@ Reading the shipped YAML with positions and type-checking every condition is mos
 one-shot command such as ``incident-rules assess`` spends before it decides. The checked result
 is kept as a pickle in the user's cache directory together with the key it was built from: the
 Python version, the text of every shipped file, and the size and time of every module of the
-package. The file is named by a checksum of the key and read only when the whole key matches, so
-an edited rules file, an upgrade or an edited checkout never reads a stale value. It is the one
-cache on disk, and :func:`clear` is the one way to empty it.
+package, and the library's version. There is one file per install, Python and kind, overwritten
+when its stored key differs, so an edited rules file, an upgrade or an edited checkout never reads
+a stale value and the cache never grows. It is the one cache on disk; deleting its directory
+empties it.
+
+A pickle can run code when it is read, so a file is read only when it and its directory belong to
+this user and nobody else may write to them (the directory is made ``0700``): a cache directory
+shared with others is never read.
 
 Where: ``$INCIDENT_RULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/incident-rules``, else
 ``~/.cache/incident-rules``. ``INCIDENT_RULES_CACHE_DIR=off`` turns it off. A cache that cannot
@@ -15,6 +20,7 @@ be read or written is ignored: the rules are then read from their files, as with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
@@ -23,7 +29,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["cache_dir", "cached", "clear"]
+from incident_rules._decisions.log import library_version
+
+__all__ = ["cache_dir", "cached"]
 
 Built = TypeVar("Built")
 
@@ -36,7 +44,12 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get("INCIDENT_RULES_CACHE_DIR")
     if chosen is not None:
         return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory (a container's nameless user): no cache
+            return None
     return Path(base) / "incident-rules"
 
 
@@ -56,11 +69,19 @@ def _code_stamp() -> str:
 def _key(sources: Sequence[tuple[str, str]]) -> str:
     """Everything the cached value was built from, as one string (compared whole when read)."""
     texts = "".join(f"\0{name}\0{len(text)}\0{text}" for name, text in sources)
-    return f"{_FORMAT}|{sys.version}|{_code_stamp()}{texts}"
+    return f"{_FORMAT}|{library_version()}|{sys.version}|{_code_stamp()}{texts}"
+
+
+def _ours_alone(path: Path) -> bool:
+    """Whether ``path`` belongs to this user and no one else may write to it."""
+    status = path.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def _read(path: Path) -> object | None:
     try:
+        if not (_ours_alone(path.parent) and _ours_alone(path)):
+            return None
         with path.open("rb") as file:
             found: object = pickle.load(file)  # noqa: S301 -- our own file, in the user's own cache directory
         return found
@@ -71,14 +92,18 @@ def _read(path: Path) -> object | None:
 def _write(path: Path, value: object) -> None:
     import tempfile  # only when writing: most processes only read
 
+    aside: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Written aside and renamed: a process reading it at the same time sees all or nothing.
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as file:
+            aside = file.name
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)
-    except (OSError, pickle.PicklingError):
-        return  # a read-only home or a full disk: the next process reads the files again
+        os.replace(aside, path)
+    except Exception:  # noqa: BLE001 -- a read-only home, a full disk, a value that will not pickle
+        if aside is not None:  # the next process reads the files again; nothing is left behind
+            with contextlib.suppress(OSError):
+                os.unlink(aside)
 
 
 def cached(kind: str, sources: Sequence[tuple[str, str]], build: Callable[[], Built], of: type) -> Built:
@@ -94,24 +119,13 @@ def cached(kind: str, sources: Sequence[tuple[str, str]], build: Callable[[], Bu
     if directory is None:
         return build()
     key = _key(sources)
-    # A checksum names the file (zlib is built in; hashlib would cost more than it saves);
-    # the whole key inside it decides whether it is the value asked for.
-    path = directory / f"{kind}-{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.pickle"
+    # One file per install and Python, named by a checksum (zlib is built in; hashlib would cost
+    # more than it saves); the whole key inside it decides whether it is the value asked for.
+    install = f"{os.path.abspath(__file__)}|{sys.version}".encode("utf-8", "surrogatepass")
+    path = directory / f"{kind}-{zlib.crc32(install):08x}.pickle"
     found = _read(path)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == key and isinstance(found[1], of):
         return found[1]  # type: ignore[return-value]  # checked just above
     value = build()
     _write(path, (key, value))
     return value
-
-
-def clear() -> int:
-    """Remove every cached entry; returns how many files were removed."""
-    directory = cache_dir()
-    if directory is None or not directory.is_dir():
-        return 0
-    removed = 0
-    for path in directory.glob("*.pickle"):
-        path.unlink(missing_ok=True)
-        removed += 1
-    return removed

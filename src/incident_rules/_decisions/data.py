@@ -230,7 +230,8 @@ class Assessment:
     ``decisions`` holds one entry per ruleset: a :class:`Decision` (or None when no rule held)
     for first-hit and unique rulesets, a tuple of them for collect rulesets. ``log`` is the
     decision log (policy digest, version, backend, decision id) an engine writes; an assessment
-    built by hand has none.
+    built by hand has none. The log is about the decision, not part of it: it takes no part in
+    equality, so the same decisions are equal whichever engine made them.
     """
 
     incident_id: str
@@ -238,7 +239,7 @@ class Assessment:
     decisions: Mapping[str, Outcome]
     features: Mapping[str, Feature]
     due: tuple[DueAction, ...] = ()
-    log: DecisionLog | None = attrs.field(default=None, repr=False)
+    log: DecisionLog | None = attrs.field(default=None, repr=False, eq=False)
 
     def __repr__(self) -> str:
         # One line a notebook or a log can show: the conclusions, not the explanations.
