@@ -24,7 +24,8 @@ def _schema(kind: str, engine: EngineChoice) -> dict[str, Any]:
 
     if kind == "gate":
         return gate_schema()
-    # The decision keys and their values come from the rulesets: no backend is compiled for it.
+    # The decision keys and their values come from the rulesets, read on the native backend:
+    # durable_rules is never loaded for a schema.
     built = EngineChoice(engine.rules, engine.extend, engine.params, engine.params_file, "native").build()
     return assessment_schema(built.rulesets, built.decision_names)
 

@@ -5,11 +5,12 @@ accepts) and the output data (what ``to_dict()`` writes). The keys are the conve
 attrs class's fields, or its ``__json_keys__`` (properties included, typed by their return
 annotation). The enums are the ``Literal`` types of :mod:`incident_rules._facts.types`.
 
-The incident schema accepts a superset of what the converter accepts, by exactly one rule JSON
-Schema cannot state: a time or date whose day does not exist in its month (``2025-02-30``,
-``2025-02-29``) matches the pattern but is rejected by the parser. Everything else (unknown
-keys, types, enums, fractions in 0..1, finite numbers, the offset a time must have, the digits
-of a time) the schema checks as the converter does.
+The incident schema accepts a superset of what the converter accepts, by two rules JSON Schema
+cannot state: a time or date whose day does not exist in its month (``2025-02-30``,
+``2025-02-29``) matches the pattern but is rejected by the parser, and text holding a lone
+surrogate (which UTF-8 cannot encode) is a string to the schema but refused by the converter.
+Everything else (unknown keys, types, enums, fractions in 0..1, finite numbers, the offset a
+time must have, the digits of a time) the schema checks as the converter does.
 """
 
 from __future__ import annotations
