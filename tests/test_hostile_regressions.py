@@ -88,6 +88,11 @@ class TestParams:
         with pytest.raises(RulesetError, match=r"params\.an integer of 16610 bits: unknown param"):
             Engine.default(params={10**5000: 1}, backend="native")
 
+    def test_a_time_zone_name_too_long_for_a_file_name_is_refused(self) -> None:
+        """A 300-character work_timezone is our error, not the OSError of looking it up on disk."""
+        with pytest.raises(RulesetError, match=r"params\.work_timezone"):
+            Engine.default(params={"work_timezone": "1" * 300 + "s"}, backend="native")
+
 
 class TestDocuments:
     """Documents whose values cannot be shown or written."""

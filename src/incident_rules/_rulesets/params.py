@@ -91,7 +91,7 @@ def _timezone(value: object) -> str:
         raise ValueError
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         raise ValueError from None
     return value
 
