@@ -100,10 +100,18 @@ def _plain(value: object, depth: int = 0) -> object:
         return [_plain(item, depth + 1) for item in value]
     if isinstance(value, Mapping) and all(isinstance(key, str) for key in value):
         return {key: _plain(item, depth + 1) for key, item in value.items()}
+    return shown(value)
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for an error message, or what it is where Python refuses to write it:
+    an integer of 4,301 digits or more, or a value nested deeper than the recursion limit."""
     try:
         return repr(value)
-    except (ValueError, RecursionError):
-        return f"a {type(value).__name__} that cannot be shown"
+    except ValueError:
+        return f"an integer of {value.bit_length() if isinstance(value, int) else '?'} bits"
+    except RecursionError:
+        return f"a {type(value).__name__} nested too deeply to show"
 
 
 def _as_problem(problem: str) -> Problem:

@@ -18,8 +18,8 @@ import re
 from hypothesis import strategies as st
 
 from incident_rules._authoring.layers import fact_schema
-from incident_rules._facts.convert import shown
 from incident_rules._rulesets.operators import OPERATORS, Operator
+from incident_rules.errors import shown
 
 __all__ = [
     "DOCUMENT_PATHS",

@@ -56,12 +56,18 @@ def default_rules_dir() -> Path:
     the checkout runs the package from ``src/``, so they are the checkout's own ``rules/``.
     Either way the directory is named ``rules``, so decision sources read ``rules/<file>:<line>``.
     """
+    return shipped_path("rules")
+
+
+def shipped_path(name: str) -> Path:
+    """``name`` as the package ships it (``rules``, ``examples/...``): inside the installed
+    package, or in the checkout an editable install runs from."""
     here = Path(__file__).resolve()
-    packaged = here.parents[1] / "rules"  # the package's own directory (importlib.resources is slower)
-    checkout = here.parents[3] / "rules"
-    if not packaged.is_dir() and checkout.is_dir():
+    packaged = here.parents[1] / name  # the package's own copy (importlib.resources is slower)
+    checkout = here.parents[3] / name
+    if not packaged.exists() and checkout.exists():
         return checkout
-    return packaged  # when neither exists, reading it names the place the rules belong
+    return packaged  # when neither exists, reading it names the place it belongs
 
 
 @functools.cache

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from incident_rules._authoring.layers import shipped_path
 from incident_rules._cli.decide import show_assessment
 from incident_rules._cli.options import color_option, examples, explain_option
 from incident_rules._cli.output import emit
@@ -27,10 +28,7 @@ GLIMPSE = 8
 
 def seed_path() -> Path:
     """The shipped seed example: inside the package, or in the checkout's ``examples/``."""
-    here = Path(__file__).resolve()
-    packaged = here.parents[1] / "examples" / SEED
-    checkout = here.parents[3] / "examples" / SEED
-    return checkout if not packaged.is_file() and checkout.is_file() else packaged
+    return shipped_path(f"examples/{SEED}")
 
 
 def _heading(title: str) -> None:

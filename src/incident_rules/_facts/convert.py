@@ -28,7 +28,7 @@ from cattrs.gen import make_dict_structure_fn
 from incident_rules._facts.isotime import parse_iso_datetime
 from incident_rules._facts.types import Fraction
 from incident_rules._suggest import did_you_mean
-from incident_rules.errors import InvalidIncident, Problem
+from incident_rules.errors import InvalidIncident, Problem, shown
 
 __all__ = [
     "ENCODABLE",
@@ -37,7 +37,6 @@ __all__ = [
     "parse_date_or_time",
     "parse_instant",
     "parse_time",
-    "shown",
     "structure",
     "unstructure",
 ]
@@ -57,17 +56,6 @@ class BadValue(Exception):
     def valid(self) -> str:
         """What a valid value looks like: ``expected`` without a leading "expected" or "must be"."""
         return self.expected.removeprefix("expected ").removeprefix("must be ")
-
-
-def shown(value: object) -> str:
-    """``repr(value)`` for an error message, or what it is where Python refuses to write it:
-    an integer of 4,301 digits or more, or a value nested deeper than the recursion limit."""
-    try:
-        return repr(value)
-    except ValueError:
-        return f"an integer of {value.bit_length() if isinstance(value, int) else '?'} bits"
-    except RecursionError:
-        return f"a {type(value).__name__} nested too deeply to show"
 
 
 def parse_time(value: object) -> datetime:

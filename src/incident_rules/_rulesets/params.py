@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from incident_rules._facts.convert import shown
 from incident_rules._rulesets.expr import DURATION_UNITS, MAX_DURATION_DAYS
 from incident_rules._suggest import did_you_mean
-from incident_rules.errors import Problem, RulesetError
+from incident_rules.errors import Problem, RulesetError, shown
 
 __all__ = ["KINDS", "MAX_DURATION_DAYS", "WEEKDAYS", "BadParamValue", "ParamSpec", "coerce", "resolve_params"]
 
