@@ -27,14 +27,22 @@ try:
 except SystemExit:
     pass
 heavy = ["jinja2", "rich", "tqdm", "incident_rules._replay", "incident_rules._authoring.lint"]
+heavy += ["yaml", "incident_rules._rulesets.checking", "incident_rules._gate.features"]
 print(json.dumps({name: name in sys.modules for name in heavy}), file=sys.stderr)
 """
 
+ASSESS = ("assess", SEED, "--at", "2025-06-15T14:30:00Z")
 
-def loaded_by(*args: str) -> dict[str, bool]:
+
+def loaded_by(*args: str, env: dict[str, str] | None = None) -> dict[str, bool]:
     """Which heavy modules ``incident-rules ARGS`` imports, run in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
     )
     loaded: dict[str, bool] = json.loads(done.stderr.strip().splitlines()[-1])
     return loaded
@@ -45,7 +53,20 @@ class TestLazyImports:
 
     def test_assess_piped_loads_no_templates_progress_bar_rich_or_authoring(self) -> None:
         """``assess`` to a pipe imports neither Jinja2, rich, tqdm, replay nor lint."""
-        assert not any(loaded_by("assess", SEED, "--at", "2025-06-15T14:30:00Z").values())
+        chosen = ("jinja2", "rich", "tqdm", "incident_rules._replay", "incident_rules._authoring.lint")
+        loaded = loaded_by(*ASSESS)
+        assert [name for name in chosen if loaded[name]] == []
+
+    def test_assess_with_the_rules_cache_warm_loads_no_yaml_or_gate(self, tmp_path: Path) -> None:
+        """With the shipped rules cached, ``assess`` imports no YAML parser, rules checker or gate."""
+        env = {**os.environ, "INCIDENT_RULES_CACHE_DIR": str(tmp_path)}
+        loaded_by(*ASSESS, env=env)  # fills the cache
+        assert [name for name, present in loaded_by(*ASSESS, env=env).items() if present] == []
+
+    def test_assess_with_the_rules_cache_off_reads_the_yaml(self) -> None:
+        """With no cache the rules are read from their YAML files: the probe sees the parser load."""
+        env = {**os.environ, "INCIDENT_RULES_CACHE_DIR": "off"}
+        assert loaded_by(*ASSESS, env=env)["yaml"]
 
     def test_importing_the_package_imports_none_of_its_modules(self) -> None:
         """``import incident_rules`` alone loads no submodule of it."""

@@ -19,21 +19,19 @@ from incident_rules._backends.plan import BoundRule, Plan, bind
 from incident_rules._backends.view import fact_view
 from incident_rules._decisions.data import Assessment, DueAction
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
-from incident_rules._decisions.gate import GateResult
 from incident_rules._decisions.log import DecisionLog, PolicyDigest, library_version
 from incident_rules._decisions.trace import Explainer, SettledRules, Stood, bare_decision, settled_rules
 from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
 from incident_rules._features import FEATURE_PARAMS, Feature, compute_features
-from incident_rules._gate.features import Record, compute_gate_features
-from incident_rules._gate.review import plans_over_time, record_end
+from incident_rules._rulesets.files import read_sources
 from incident_rules._rulesets.model import Ruleset
 from incident_rules._rulesets.params import ParamSpec, resolve_params
-from incident_rules._rulesets.reading import read_sources
 from incident_rules.errors import EngineError, InvalidIncident, Problem, RulesetError
 
 if TYPE_CHECKING:
+    from incident_rules._decisions.gate import GateResult
     from incident_rules._replay.diff import PolicyDiff
 
 __all__ = ["Engine", "default_rules_dir"]
@@ -388,6 +386,11 @@ class Engine:
             RulesetError: The engine's rulesets hold no quality gate.
             EngineError: The backend failed.
         """
+        # The gate's features are imported by the first check: an assessment never needs them.
+        from incident_rules._decisions.gate import GateResult
+        from incident_rules._gate.features import Record, compute_gate_features
+        from incident_rules._gate.review import plans_over_time, record_end
+
         if not isinstance(incident, Incident):
             incident = Incident.from_dict(incident)
         instant = record_end(incident) if at is None else parse_instant(at)

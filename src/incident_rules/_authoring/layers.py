@@ -10,22 +10,23 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import yaml
 
 from incident_rules._authoring.cache import cached
-from incident_rules._facts.schema import FieldType, incident_paths
-from incident_rules._features import feature_paths
-from incident_rules._gate.features import gate_paths
-from incident_rules._rulesets.checking import ParsedFile, check
+from incident_rules._rulesets.files import read_sources
 from incident_rules._rulesets.model import Rule, RulePatch, Ruleset, RulesetPatch
 from incident_rules._rulesets.params import ParamSpec
-from incident_rules._rulesets.reading import parse_sources, read_sources
-from incident_rules._rulesets.yamlfile import Problems
 from incident_rules._suggest import did_you_mean
 from incident_rules.errors import RulesetError
+
+# Reading and checking YAML (and the gate's fact paths, which only checking reads) are imported
+# where rules are read: a process whose shipped rules come from the cache never loads them.
+if TYPE_CHECKING:
+    from incident_rules._facts.schema import FieldType
+    from incident_rules._rulesets.checking import ParsedFile
+    from incident_rules._rulesets.yamlfile import Problems
 
 __all__ = [
     "Loaded",
@@ -73,6 +74,10 @@ def shipped_path(name: str) -> Path:
 @functools.cache
 def fact_schema() -> dict[str, FieldType]:
     """Every path a condition may read, but the decisions of other rulesets."""
+    from incident_rules._facts.schema import incident_paths
+    from incident_rules._features import feature_paths
+    from incident_rules._gate.features import gate_paths
+
     return incident_paths() | feature_paths() | gate_paths()
 
 
@@ -200,6 +205,9 @@ def _apply_patches(parsed: list[ParsedFile], problems: Problems) -> list[ParsedF
 @functools.cache
 def _parsed_shipped() -> tuple[ParsedFile, ...] | None:
     """The shipped files read once per process (None if they have problems: read them again)."""
+    from incident_rules._rulesets.reading import parse_sources
+    from incident_rules._rulesets.yamlfile import Problems
+
     problems = Problems()
     parsed = parse_sources(shipped_sources(), problems)
     return None if problems.lines else tuple(parsed)
@@ -208,6 +216,8 @@ def _parsed_shipped() -> tuple[ParsedFile, ...] | None:
 def _parse(layer: Sources, problems: Problems) -> list[ParsedFile]:
     # Reading YAML with positions is most of the cost of loading: the shipped layer, read
     # under every custom one, is read once. Checking only adds to the problems it is given.
+    from incident_rules._rulesets.reading import parse_sources
+
     if layer is shipped_sources() and (parsed := _parsed_shipped()) is not None:
         return list(parsed)
     return parse_sources(layer, problems)
@@ -226,6 +236,9 @@ def load_layers(
     Raises:
         RulesetError: With every problem of every file, each as ``file:line:col: message``.
     """
+    from incident_rules._rulesets.checking import check
+    from incident_rules._rulesets.yamlfile import Problems
+
     problems = Problems()
     parsed = []
     for depth, layer in enumerate(layers):
@@ -275,6 +288,8 @@ def read_params_file(path: Path | str) -> dict[str, Any]:
     Raises:
         RulesetError: The file cannot be read or is not such a mapping.
     """
+    import yaml
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:

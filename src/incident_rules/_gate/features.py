@@ -21,7 +21,7 @@ from incident_rules._facts.model import Incident, TimelineEntry, Update
 from incident_rules._facts.schema import FieldType
 from incident_rules._features import Derived, Feature, Registry
 from incident_rules._gate.cadence import PlanAt, silences
-from incident_rules._rulesets.checking import GATE_PREFIX
+from incident_rules._rulesets.model import GATE_PREFIX
 
 __all__ = ["Record", "compute_gate_features", "gate_paths"]
 

@@ -10,16 +10,13 @@ import yaml
 
 from incident_rules._facts.schema import FieldType
 from incident_rules._rulesets.expr import Condition, Test, leaves
-from incident_rules._rulesets.model import Rule, Ruleset, RulesetPatch
+from incident_rules._rulesets.model import GATE_PREFIX, Rule, Ruleset, RulesetPatch
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._rulesets.params import ParamSpec
 from incident_rules._rulesets.yamlfile import Problems, YamlFile
 from incident_rules._suggest import did_you_mean
 
 __all__ = ["GATE_PREFIX", "ParsedFile", "check"]
-
-#: Paths only quality gates (``hit: check``) read: facts about the whole record, after the fact.
-GATE_PREFIX = "gate."
 
 _PARAM_TYPES = {"duration": "number", "fraction": "number", "number": "number", "boolean": "bool"}
 

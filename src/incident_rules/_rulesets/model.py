@@ -11,6 +11,7 @@ from incident_rules._rulesets.expr import Condition, Operand
 
 __all__ = [
     "CHECK_STATUSES",
+    "GATE_PREFIX",
     "Due",
     "Hit",
     "Rule",
@@ -20,6 +21,9 @@ __all__ = [
     "RulesetPatch",
     "Schedule",
 ]
+
+#: Paths only quality gates (``hit: check``) read: facts about the whole record, after the fact.
+GATE_PREFIX = "gate."
 
 #: ``check``: a quality gate, where every rule is a check that passes when its condition holds.
 Hit = Literal["first", "collect", "unique", "check"]

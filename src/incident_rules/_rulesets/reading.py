@@ -8,7 +8,6 @@ starting with ``file:line:col``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import get_args
 
 import yaml
@@ -17,6 +16,7 @@ from incident_rules._facts.schema import FieldType
 from incident_rules._facts.types import Audience
 from incident_rules._rulesets.checking import ParsedFile, check
 from incident_rules._rulesets.expr import Condition, ExprProblem, Operand, parse
+from incident_rules._rulesets.files import read_sources
 from incident_rules._rulesets.model import (
     CHECK_STATUSES,
     Due,
@@ -295,21 +295,3 @@ def parse_sources(sources: Iterable[tuple[str, str]], problems: Problems) -> lis
         if node is not None:
             parsed.append(_read_file(file, node))
     return parsed
-
-
-def read_sources(paths: Iterable[Path | str], root: Path | None = None) -> list[tuple[str, str]]:
-    """``(display name, text)`` of every ``.yaml`` file among ``paths`` (directories expanded)."""
-    files: list[Path] = []
-    for path in map(Path, paths):
-        files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
-    sources = []
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise RulesetError(f"{file}: cannot read rules file: {error}") from None
-        display = file.relative_to(root).as_posix() if root else str(file)
-        sources.append((display, text))
-    if not sources:
-        raise RulesetError(f"no rules files found in {', '.join(map(str, paths))}")
-    return sources
