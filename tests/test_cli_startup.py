@@ -1,19 +1,23 @@
-"""What start-up loads: the package root lazily, each command only its own modules; the rules cache."""
+"""What start-up loads: the package root lazily, each command only its own modules; the on-disk caches."""
 
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import incident_rules
 from incident_rules._authoring import cache
 from incident_rules._authoring.layers import Loaded
+from incident_rules._backends import codegen
 
 ROOT = Path(__file__).parent.parent
 SEED = str(ROOT / "examples" / "inc-2025-0142.json")
@@ -186,7 +190,7 @@ class TestRulesCache:
         """A failed write returns the value all the same and leaves no temporary file behind."""
         value = {"a": lambda: None}
         assert cache.cached("t", SOURCES, lambda: value, dict) is value
-        assert list(cache_here.iterdir()) == []
+        assert list(cache_here.glob("*")) == []
 
     def test_no_home_directory_turns_the_cache_off(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without a cache variable and with no home directory, there is no cache, and no error."""
@@ -224,3 +228,144 @@ class TestRulesCache:
             True,
             1,
         )
+
+
+TEXT = "def _f0(f):\n    return f + 1\n"
+
+
+def _loaded(text: str = TEXT, filename: str = "<test #0>") -> Callable[[int], int]:
+    """``_f0`` of ``text``, compiled through a fresh code cache (as a new process would)."""
+    namespace: dict[str, Any] = {}
+    exec(codegen.CodeCache().code(text, filename), namespace)
+    function: Callable[[int], int] = namespace["_f0"]
+    return function
+
+
+def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources the code cache compiles from now on."""
+    compiled: list[str] = []
+
+    def counting(text: str, *args: Any) -> Any:
+        compiled.append(text)
+        return compile(text, *args)
+
+    monkeypatch.setattr(codegen, "compile", counting, raising=False)
+    return compiled
+
+
+def _saved(text: str = TEXT) -> None:
+    """Compile ``text`` in a fresh cache and write it, as a process does when it exits."""
+    cached = codegen.CodeCache()
+    cached.code(text, "<test #0>")
+    cached.save()
+
+
+class TestCodeCache:
+    """The compiled generated code kept on disk, keyed by its whole source."""
+
+    def test_code_saved_by_one_process_is_not_compiled_by_the_next(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A source compiled and saved before is read back, not compiled again, and runs alike."""
+        _saved()
+        compiled = _compiles(monkeypatch)
+        assert (_loaded()(41), compiled) == (42, [])
+
+    def test_code_read_back_carries_the_file_name_asked_for(self, cache_here: Path) -> None:
+        """Functions of cached code name the generated file of this process in tracebacks."""
+        _saved()
+        assert _loaded(filename="<ruleset x #7>").__code__.co_filename == "<ruleset x #7>"
+
+    def test_a_changed_source_is_compiled_again(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Another source text is never given the code of the one cached."""
+        _saved()
+        compiled = _compiles(monkeypatch)
+        other = TEXT.replace("+ 1", "+ 2")
+        assert (_loaded(other)(41), compiled) == (43, [other])
+
+    def test_a_corrupt_file_is_compiled_again(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A file whose bytes changed after it was written fails its checksum: compiled anew."""
+        _saved()
+        (entry,) = cache_here.glob("compiled-code-*")
+        header = entry.read_bytes()[: len(codegen.CodeCache._MAGIC) + 4]
+        other = compile(TEXT.replace("+ 1", "+ 2"), "<other>", "exec")
+        entry.write_bytes(header + marshal.dumps((codegen.CodeCache._key(), {TEXT: other})))
+        compiled = _compiles(monkeypatch)
+        assert (_loaded()(1), compiled) == (2, [TEXT])
+
+    def test_a_truncated_file_is_compiled_again(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A torn file (cut short) is not read."""
+        _saved()
+        (entry,) = cache_here.glob("compiled-code-*")
+        entry.write_bytes(entry.read_bytes()[:20])
+        compiled = _compiles(monkeypatch)
+        assert (_loaded()(1), compiled) == (2, [TEXT])
+
+    def test_code_for_another_python_is_compiled_again(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A file written for another Python version (or -O level) is stale: compiled anew."""
+        with monkeypatch.context() as patched:
+            patched.setattr(codegen.CodeCache, "_key", staticmethod(lambda: "3.0.0 another python"))
+            _saved()
+        compiled = _compiles(monkeypatch)
+        assert (_loaded()(1), compiled) == (2, [TEXT])
+
+    def test_a_file_others_may_write_is_never_read(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A group- or world-writable file could hold anyone's code: it is compiled again, not loaded."""
+        _saved()
+        (entry,) = cache_here.glob("compiled-code-*")
+        entry.chmod(0o666)
+        compiled = _compiles(monkeypatch)
+        assert (_loaded()(1), compiled) == (2, [TEXT])
+
+    def test_another_users_file_is_never_read(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A file owned by someone else is not loaded, whatever its mode."""
+        _saved()
+        real = os.getuid()
+        monkeypatch.setattr(os, "getuid", lambda: real + 1)
+        compiled = _compiles(monkeypatch)
+        assert (_loaded()(1), compiled) == (2, [TEXT])
+
+    def test_an_unwritable_cache_still_gives_working_code(self, cache_here: Path) -> None:
+        """Where the cache directory cannot be made, saving fails quietly and the code runs."""
+        cache_here.write_text("not a directory", encoding="utf-8")
+        _saved()
+        assert _loaded()(1) == 2
+
+    def test_off_writes_no_file(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``INCIDENT_RULES_CACHE_DIR=off``: compiled code is never written."""
+        monkeypatch.setenv("INCIDENT_RULES_CACHE_DIR", "off")
+        monkeypatch.chdir(tmp_path)
+        _saved()
+        assert list(tmp_path.iterdir()) == []
+
+    def test_the_file_keeps_only_the_latest_sources_up_to_its_limit(self, cache_here: Path) -> None:
+        """Past ``limit`` sources the oldest are dropped, so the file does not grow without end."""
+        cached = codegen.CodeCache(limit=2)
+        texts = [TEXT.replace("+ 1", f"+ {n}") for n in range(3)]
+        for text in texts:
+            cached.code(text, "<test>")
+        cached.save()
+        compiled_before = len(list(cache_here.glob("compiled-code-*")))
+        assert (compiled_before, sorted(codegen.CodeCache()._read())) == (1, sorted(texts[1:]))
+
+    def test_an_assessment_from_cached_code_equals_one_without_the_cache(self, cache_here: Path) -> None:
+        """In fresh processes, ``assess --format json`` prints the same bytes: cache cold, warm and off."""
+        command = [sys.executable, "-m", "incident_rules", *ASSESS, "--format", "json"]
+        env = {**os.environ, "INCIDENT_RULES_CACHE_DIR": str(cache_here)}
+        cold, warm = (subprocess.run(command, capture_output=True, env=env, check=True).stdout for _ in "ab")
+        off = subprocess.run(
+            command, capture_output=True, env={**env, "INCIDENT_RULES_CACHE_DIR": "off"}, check=True
+        ).stdout
+        assert (len(list(cache_here.glob("compiled-code-*"))), cold == warm == off) == (1, True)
