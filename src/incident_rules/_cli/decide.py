@@ -27,12 +27,13 @@ __all__ = ["assess", "show_assessment"]
 def show_assessment(assessment: Any, output: str, explain: str) -> None:
     """Print an assessment (or a gate result) as text or JSON, as much explained as ``explain`` says."""
     from incident_rules._cli.explain import explained
-    from incident_rules.render.text import text
 
     shown = explained(assessment, explain)
     if output == "json":
         emit(json.dumps(shown.to_dict(), indent=2) + "\n", "json")
     else:
+        from incident_rules.render.text import text  # the renderers only for text
+
         emit(text(shown))
 
 
