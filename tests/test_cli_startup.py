@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 import incident_rules
+from incident_rules import _diskcache as diskcache
 from incident_rules._authoring import cache
 from incident_rules._authoring.layers import Loaded
-from incident_rules._backends import codegen
 
 ROOT = Path(__file__).parent.parent
 SEED = str(ROOT / "examples" / "inc-2025-0142.json")
@@ -236,7 +236,7 @@ TEXT = "def _f0(f):\n    return f + 1\n"
 def _loaded(text: str = TEXT, filename: str = "<test #0>") -> Callable[[int], int]:
     """``_f0`` of ``text``, compiled through a fresh code cache (as a new process would)."""
     namespace: dict[str, Any] = {}
-    exec(codegen.CodeCache().code(text, filename), namespace)
+    exec(diskcache.CodeCache().code(text, filename), namespace)
     function: Callable[[int], int] = namespace["_f0"]
     return function
 
@@ -249,13 +249,13 @@ def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         compiled.append(text)
         return compile(text, *args)
 
-    monkeypatch.setattr(codegen, "compile", counting, raising=False)
+    monkeypatch.setattr(diskcache, "compile", counting, raising=False)
     return compiled
 
 
 def _saved(text: str = TEXT) -> None:
     """Compile ``text`` in a fresh cache and write it, as a process does when it exits."""
-    cached = codegen.CodeCache()
+    cached = diskcache.CodeCache()
     cached.code(text, "<test #0>")
     cached.save()
 
@@ -291,9 +291,9 @@ class TestCodeCache:
         """A file whose bytes changed after it was written fails its checksum: compiled anew."""
         _saved()
         (entry,) = cache_here.glob("compiled-code-*")
-        header = entry.read_bytes()[: len(codegen.CodeCache._MAGIC) + 4]
+        header = entry.read_bytes()[: len(diskcache.CodeCache._MAGIC) + 4]
         other = compile(TEXT.replace("+ 1", "+ 2"), "<other>", "exec")
-        entry.write_bytes(header + marshal.dumps((codegen.CodeCache._key(), {TEXT: other})))
+        entry.write_bytes(header + marshal.dumps((diskcache.CodeCache._key(), {TEXT: other})))
         compiled = _compiles(monkeypatch)
         assert (_loaded()(1), compiled) == (2, [TEXT])
 
@@ -312,7 +312,7 @@ class TestCodeCache:
     ) -> None:
         """A file written for another Python version (or -O level) is stale: compiled anew."""
         with monkeypatch.context() as patched:
-            patched.setattr(codegen.CodeCache, "_key", staticmethod(lambda: "3.0.0 another python"))
+            patched.setattr(diskcache.CodeCache, "_key", staticmethod(lambda: "3.0.0 another python"))
             _saved()
         compiled = _compiles(monkeypatch)
         assert (_loaded()(1), compiled) == (2, [TEXT])
@@ -352,13 +352,13 @@ class TestCodeCache:
 
     def test_the_file_keeps_only_the_latest_sources_up_to_its_limit(self, cache_here: Path) -> None:
         """Past ``limit`` sources the oldest are dropped, so the file does not grow without end."""
-        cached = codegen.CodeCache(limit=2)
+        cached = diskcache.CodeCache(limit=2)
         texts = [TEXT.replace("+ 1", f"+ {n}") for n in range(3)]
         for text in texts:
             cached.code(text, "<test>")
         cached.save()
         compiled_before = len(list(cache_here.glob("compiled-code-*")))
-        assert (compiled_before, sorted(codegen.CodeCache()._read())) == (1, sorted(texts[1:]))
+        assert (compiled_before, sorted(diskcache.CodeCache()._read())) == (1, sorted(texts[1:]))
 
     def test_an_assessment_from_cached_code_equals_one_without_the_cache(self, cache_here: Path) -> None:
         """In fresh processes, ``assess --format json`` prints the same bytes: cache cold, warm and off."""

@@ -1,7 +1,7 @@
 """Files in the user's cache directory: where they live, read only when ours alone, written whole.
 
 What is kept there (the checked shipped rules, ``_authoring.cache``; the compiled generated
-code, ``_backends.codegen``) is code or can run code when loaded, so a file is read only when
+code, :class:`CodeCache`) is code or can run code when loaded, so a file is read only when
 it and its directory belong to this user and nobody else may write to them (the directory is
 made ``0700``): a cache directory shared with others is never read. A file is written aside and
 renamed, so a process reading at the same time sees all of it or none. Each kind is one file
@@ -15,13 +15,17 @@ be read or written is ignored: the caller builds the value itself, as without it
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import marshal
 import os
 import sys
+import threading
 import zlib
 from pathlib import Path
+from types import CodeType
 
-__all__ = ["cache_dir", "entry_path", "read_ours", "write_whole"]
+__all__ = ["COMPILED", "CodeCache", "cache_dir", "entry_path", "read_ours", "write_whole"]
 
 
 def cache_dir() -> Path | None:
@@ -80,3 +84,89 @@ def write_whole(path: Path, data: bytes) -> None:
         if aside is not None:  # nothing is left behind
             with contextlib.suppress(OSError):
                 os.unlink(aside)
+
+
+def _renamed(code: CodeType, filename: str) -> CodeType:
+    """``code`` and every function in it as compiled from ``filename``."""
+    consts = tuple(
+        _renamed(item, filename) if isinstance(item, CodeType) else item for item in code.co_consts
+    )
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+class CodeCache:
+    """Generated source compiled once per install instead of once per process.
+
+    Compiling the generated functions (conditions, explanations and the fact view in
+    ``_backends``, the fast structuring in ``_facts.fast``) is a good part of what a new process
+    such as ``incident-rules assess`` spends before it decides. The code objects are kept with
+    :mod:`marshal` in one file of the user's cache (see above), each under the whole source text it
+    was compiled from, so a source that changed in any way is compiled again; the file also
+    holds the Python version and optimization level the code is for, and a checksum of its
+    bytes, checked before :mod:`marshal` reads them. A file that is foreign, torn or for
+    another Python is ignored. New code is written once, when the process exits; the file
+    keeps the ``limit`` latest sources, so it does not grow with every custom ruleset.
+    """
+
+    _MAGIC = b"IRcode1\n"
+
+    def __init__(self, limit: int = 512) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._known: dict[str, CodeType] | None = None  # read on the first compile
+        self._added = False
+
+    @staticmethod
+    def _key() -> str:
+        return f"{sys.version}|optimize={sys.flags.optimize}"
+
+    def _read(self) -> dict[str, CodeType]:
+        path = entry_path("compiled-code", ".marshal")
+        data = read_ours(path) if path is not None else None
+        if data is None or not data.startswith(self._MAGIC):
+            return {}
+        stored, payload = data[len(self._MAGIC) : len(self._MAGIC) + 4], data[len(self._MAGIC) + 4 :]
+        if int.from_bytes(stored, "big") != zlib.crc32(payload):
+            return {}  # torn or changed: marshal is not safe on damaged bytes
+        try:
+            key, table = marshal.loads(payload)  # noqa: S302 -- our own file, checksummed, see _diskcache
+        except (EOFError, ValueError, TypeError):
+            return {}
+        if key != self._key() or not isinstance(table, dict):
+            return {}
+        return {
+            text: code for text, code in table.items() if isinstance(text, str) and isinstance(code, CodeType)
+        }
+
+    def code(self, text: str, filename: str) -> CodeType:
+        """``text`` compiled (or as compiled before) as the module ``filename``."""
+        with self._lock:
+            if self._known is None:
+                self._known = self._read()
+            code = self._known.get(text)
+            if code is None:
+                code = compile(text, "<generated>", "exec")
+                self._keep(text, code)
+        return _renamed(code, filename)
+
+    def _keep(self, text: str, code: CodeType) -> None:
+        assert self._known is not None
+        self._known[text] = code
+        while len(self._known) > self.limit:
+            del self._known[next(iter(self._known))]  # the oldest first
+        if not self._added:
+            self._added = True
+            atexit.register(self.save)
+
+    def save(self) -> None:
+        """Write the code compiled so far to the cache (when it is on); failures are ignored."""
+        path = entry_path("compiled-code", ".marshal")
+        with self._lock:
+            if path is None or self._known is None:
+                return
+            payload = marshal.dumps((self._key(), self._known))
+        write_whole(path, self._MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+
+
+#: The process's one cache of compiled generated code.
+COMPILED = CodeCache()

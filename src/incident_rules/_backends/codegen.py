@@ -14,25 +14,20 @@ the source, so a rules file cannot inject code; ``MAX_NESTING`` bounds how deep 
 
 from __future__ import annotations
 
-import atexit
 import functools
 import itertools
 import linecache
-import marshal
-import sys
-import threading
 import weakref
-import zlib
 from collections.abc import Callable, Mapping
-from types import CodeType, MappingProxyType
+from types import MappingProxyType
 from typing import Any
 
 from incident_rules._backends.plan import BoundRule, Stage, fact_key
-from incident_rules._diskcache import entry_path, read_ours, write_whole
+from incident_rules._diskcache import COMPILED
 from incident_rules._rulesets.expr import All, Always, AnyOf, Condition, Not, Test
 from incident_rules._rulesets.operators import OPERATORS
 
-__all__ = ["CodeCache", "Explain", "Holding", "Source", "Tested", "explaining_functions", "holding_function"]
+__all__ = ["Explain", "Holding", "Source", "Tested", "explaining_functions", "holding_function"]
 
 #: The rules of a ruleset that hold on the facts, in order (the first only, for first-hit).
 Holding = Callable[[Mapping[str, Any]], tuple[BoundRule, ...]]
@@ -111,91 +106,6 @@ class Source:
         joiner = " or " if isinstance(condition, AnyOf) else " and "
         assert isinstance(condition, All | AnyOf)
         return "(" + joiner.join(self.holds(item) for item in condition.items) + ")"
-
-
-def _renamed(code: CodeType, filename: str) -> CodeType:
-    """``code`` and every function in it as compiled from ``filename``."""
-    consts = tuple(
-        _renamed(item, filename) if isinstance(item, CodeType) else item for item in code.co_consts
-    )
-    return code.replace(co_filename=filename, co_consts=consts)
-
-
-class CodeCache:
-    """Generated source compiled once per install instead of once per process.
-
-    Compiling the generated functions is a good part of building an engine in a new process
-    (``incident-rules assess``). The code objects are kept with :mod:`marshal` in one file of
-    the user's cache (see ``incident_rules._diskcache``), each under the whole source text it
-    was compiled from, so a source that changed in any way is compiled again; the file also
-    holds the Python version and optimization level the code is for, and a checksum of its
-    bytes, checked before :mod:`marshal` reads them. A file that is foreign, torn or for
-    another Python is ignored. New code is written once, when the process exits; the file
-    keeps the ``limit`` latest sources, so it does not grow with every custom ruleset.
-    """
-
-    _MAGIC = b"IRcode1\n"
-
-    def __init__(self, limit: int = 512) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._known: dict[str, CodeType] | None = None  # read on the first compile
-        self._added = False
-
-    @staticmethod
-    def _key() -> str:
-        return f"{sys.version}|optimize={sys.flags.optimize}"
-
-    def _read(self) -> dict[str, CodeType]:
-        path = entry_path("compiled-code", ".marshal")
-        data = read_ours(path) if path is not None else None
-        if data is None or not data.startswith(self._MAGIC):
-            return {}
-        stored, payload = data[len(self._MAGIC) : len(self._MAGIC) + 4], data[len(self._MAGIC) + 4 :]
-        if int.from_bytes(stored, "big") != zlib.crc32(payload):
-            return {}  # torn or changed: marshal is not safe on damaged bytes
-        try:
-            key, table = marshal.loads(payload)  # noqa: S302 -- our own file, checksummed, see _diskcache
-        except (EOFError, ValueError, TypeError):
-            return {}
-        if key != self._key() or not isinstance(table, dict):
-            return {}
-        return {
-            text: code for text, code in table.items() if isinstance(text, str) and isinstance(code, CodeType)
-        }
-
-    def code(self, text: str, filename: str) -> CodeType:
-        """``text`` compiled (or as compiled before) as the module ``filename``."""
-        with self._lock:
-            if self._known is None:
-                self._known = self._read()
-            code = self._known.get(text)
-            if code is None:
-                code = compile(text, "<generated>", "exec")
-                self._keep(text, code)
-        return _renamed(code, filename)
-
-    def _keep(self, text: str, code: CodeType) -> None:
-        assert self._known is not None
-        self._known[text] = code
-        while len(self._known) > self.limit:
-            del self._known[next(iter(self._known))]  # the oldest first
-        if not self._added:
-            self._added = True
-            atexit.register(self.save)
-
-    def save(self) -> None:
-        """Write the code compiled so far to the cache (when it is on); failures are ignored."""
-        path = entry_path("compiled-code", ".marshal")
-        with self._lock:
-            if path is None or self._known is None:
-                return
-            payload = marshal.dumps((self._key(), self._known))
-        write_whole(path, self._MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
-
-
-#: The process's one cache of compiled generated code.
-COMPILED = CodeCache()
 
 
 #: Compiled functions are kept for this many rulesets: engines built again for the same rules

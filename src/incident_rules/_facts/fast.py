@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 import attrs
 
+from incident_rules._diskcache import COMPILED
 from incident_rules._facts.convert import has_lone_surrogate, parse_date_or_time, parse_time, structure
 from incident_rules._facts.model import Incident, values_checked
 from incident_rules._facts.types import Fraction
@@ -182,7 +183,7 @@ def _compile(cls: type) -> Any:
     source = "\n".join(generator.lines)
     filename = f"<incident_rules fast structure of {cls.__name__}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    exec(compile(source, filename, "exec"), generator.namespace)  # noqa: S102 -- our own generated code
+    exec(COMPILED.code(source, filename), generator.namespace)  # noqa: S102 -- our own generated code
     return generator.namespace[entry]
 
 
