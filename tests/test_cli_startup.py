@@ -260,6 +260,19 @@ def _saved(text: str = TEXT) -> None:
     cached.save()
 
 
+def _saved_entry(directory: Path) -> Path:
+    """The cache file after ``TEXT`` was compiled and saved."""
+    _saved()
+    (entry,) = directory.glob("compiled-code-*")
+    return entry
+
+
+def _read_back(monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[str]]:
+    """``_f0(1)`` of ``TEXT`` in a fresh cache, and the sources that had to be compiled for it."""
+    compiled = _compiles(monkeypatch)
+    return _loaded()(1), compiled
+
+
 class TestCodeCache:
     """The compiled generated code kept on disk, keyed by its whole source."""
 
@@ -289,23 +302,19 @@ class TestCodeCache:
         self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A file whose bytes changed after it was written fails its checksum: compiled anew."""
-        _saved()
-        (entry,) = cache_here.glob("compiled-code-*")
+        entry = _saved_entry(cache_here)
         header = entry.read_bytes()[: len(diskcache.CodeCache._MAGIC) + 4]
         other = compile(TEXT.replace("+ 1", "+ 2"), "<other>", "exec")
         entry.write_bytes(header + marshal.dumps((diskcache.CodeCache._key(), {TEXT: other})))
-        compiled = _compiles(monkeypatch)
-        assert (_loaded()(1), compiled) == (2, [TEXT])
+        assert _read_back(monkeypatch) == (2, [TEXT])
 
     def test_a_truncated_file_is_compiled_again(
         self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A torn file (cut short) is not read."""
-        _saved()
-        (entry,) = cache_here.glob("compiled-code-*")
+        entry = _saved_entry(cache_here)
         entry.write_bytes(entry.read_bytes()[:20])
-        compiled = _compiles(monkeypatch)
-        assert (_loaded()(1), compiled) == (2, [TEXT])
+        assert _read_back(monkeypatch) == (2, [TEXT])
 
     def test_code_for_another_python_is_compiled_again(
         self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
@@ -314,18 +323,14 @@ class TestCodeCache:
         with monkeypatch.context() as patched:
             patched.setattr(diskcache.CodeCache, "_key", staticmethod(lambda: "3.0.0 another python"))
             _saved()
-        compiled = _compiles(monkeypatch)
-        assert (_loaded()(1), compiled) == (2, [TEXT])
+        assert _read_back(monkeypatch) == (2, [TEXT])
 
     def test_a_file_others_may_write_is_never_read(
         self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A group- or world-writable file could hold anyone's code: it is compiled again, not loaded."""
-        _saved()
-        (entry,) = cache_here.glob("compiled-code-*")
-        entry.chmod(0o666)
-        compiled = _compiles(monkeypatch)
-        assert (_loaded()(1), compiled) == (2, [TEXT])
+        _saved_entry(cache_here).chmod(0o666)
+        assert _read_back(monkeypatch) == (2, [TEXT])
 
     def test_another_users_file_is_never_read(
         self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
@@ -334,8 +339,7 @@ class TestCodeCache:
         _saved()
         real = os.getuid()
         monkeypatch.setattr(os, "getuid", lambda: real + 1)
-        compiled = _compiles(monkeypatch)
-        assert (_loaded()(1), compiled) == (2, [TEXT])
+        assert _read_back(monkeypatch) == (2, [TEXT])
 
     def test_an_unwritable_cache_still_gives_working_code(self, cache_here: Path) -> None:
         """Where the cache directory cannot be made, saving fails quietly and the code runs."""
