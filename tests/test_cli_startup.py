@@ -364,6 +364,17 @@ class TestCodeCache:
         compiled_before = len(list(cache_here.glob("compiled-code-*")))
         assert (compiled_before, sorted(diskcache.CodeCache()._read())) == (1, sorted(texts[1:]))
 
+    def test_a_source_used_again_outlives_newer_ones(self, cache_here: Path) -> None:
+        """The least recently used source is dropped first: one read back counts as a use."""
+        cached = diskcache.CodeCache(limit=2)
+        texts = [TEXT.replace("+ 1", f"+ {n}") for n in range(3)]
+        cached.code(texts[0], "<test>")
+        cached.code(texts[1], "<test>")
+        cached.code(texts[0], "<test>")
+        cached.code(texts[2], "<test>")
+        cached.save()
+        assert sorted(diskcache.CodeCache()._read()) == sorted([texts[0], texts[2]])
+
     def test_an_assessment_from_cached_code_equals_one_without_the_cache(self, cache_here: Path) -> None:
         """In fresh processes, ``assess --format json`` prints the same bytes: cache cold, warm and off."""
         command = [sys.executable, "-m", "incident_rules", *ASSESS, "--format", "json"]

@@ -104,13 +104,15 @@ class CodeCache:
     was compiled from, so a source that changed in any way is compiled again; the file also
     holds the Python version and optimization level the code is for, and a checksum of its
     bytes, checked before :mod:`marshal` reads them. A file that is foreign, torn or for
-    another Python is ignored. New code is written once, when the process exits; the file
-    keeps the ``limit`` latest sources, so it does not grow with every custom ruleset.
+    another Python is ignored. New code is written once, when the process exits. The file keeps
+    the ``limit`` sources used last (the shipped rules need about 15), so a process that
+    compiles many rulesets (a test suite, a service) neither grows it nor makes every start
+    read a large file.
     """
 
     _MAGIC = b"IRcode1\n"
 
-    def __init__(self, limit: int = 512) -> None:
+    def __init__(self, limit: int = 64) -> None:
         self.limit = limit
         self._lock = threading.Lock()
         self._known: dict[str, CodeType] | None = None  # read on the first compile
@@ -143,17 +145,19 @@ class CodeCache:
         with self._lock:
             if self._known is None:
                 self._known = self._read()
-            code = self._known.get(text)
+            code = self._known.pop(text, None)
             if code is None:
                 code = compile(text, "<generated>", "exec")
                 self._keep(text, code)
+            else:
+                self._known[text] = code  # used again: the last to be dropped
         return _renamed(code, filename)
 
     def _keep(self, text: str, code: CodeType) -> None:
         assert self._known is not None
         self._known[text] = code
         while len(self._known) > self.limit:
-            del self._known[next(iter(self._known))]  # the oldest first
+            del self._known[next(iter(self._known))]  # the least recently used first
         if not self._added:
             self._added = True
             atexit.register(self.save)
