@@ -384,3 +384,19 @@ class TestCodeCache:
             command, capture_output=True, env={**env, "INCIDENT_RULES_CACHE_DIR": "off"}, check=True
         ).stdout
         assert (len(list(cache_here.glob("compiled-code-*"))), cold == warm == off) == (1, True)
+
+    @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+    def test_a_forked_child_compiles_while_the_parent_holds_the_lock(self) -> None:
+        """A fork while another thread holds the cache's lock leaves the child a lock of its own."""
+        # In a fresh interpreter: forking pytest itself, with its threads, is not safe.
+        code = (
+            "import os; from incident_rules._diskcache import COMPILED\n"
+            "COMPILED._lock.acquire()  # as another thread does while it compiles\n"
+            "pid = os.fork()\n"
+            "if pid == 0: os._exit(0 if COMPILED._lock.acquire(timeout=5) else 1)\n"
+            "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        )
+        assert done.stdout.strip() == "0"

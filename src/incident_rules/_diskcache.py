@@ -174,3 +174,12 @@ class CodeCache:
 
 #: The process's one cache of compiled generated code.
 COMPILED = CodeCache()
+
+
+def _fresh_lock() -> None:
+    # A lock another thread of the parent held (compiling) at a fork stays held in the child.
+    COMPILED._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(after_in_child=_fresh_lock)
