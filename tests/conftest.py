@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 
 import pytest
@@ -24,6 +26,26 @@ settings.register_profile(
     "ci", max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole run (every xdist worker, every subprocess) caches in one throwaway directory.
+
+    Set by the controlling process before the workers start, so they inherit it: the user's
+    cache is neither read (a stale file cannot decide a test) nor filled with one file per wheel
+    the packaging tests install.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    folder = tempfile.mkdtemp(prefix="incident-rules-test-cache-")
+    os.environ["INCIDENT_RULES_CACHE_DIR"] = folder
+
+    def remove() -> None:
+        os.environ["INCIDENT_RULES_CACHE_DIR"] = "off"  # the code cache saves at exit: not here
+        shutil.rmtree(folder, ignore_errors=True)
+
+    config.add_cleanup(remove)
+
 
 #: Why durable_rules does not run here, or None where it does.
 DURABLE_MISSING = durable_available()
