@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from incident_rules import Engine, Incident
 from incident_rules._decisions.deadlines import WorkHours
@@ -214,6 +216,38 @@ class TestWorkHours:
         assert assessment.severity.value == "SEV3"
         (team,) = [action for action in assessment.due if action.action == "team_updates"]
         assert team.due_at == datetime.fromisoformat("2025-10-24T10:30:00+02:00")
+
+    #: Daylight-saving changes of 2025 (UTC), around which the shortcut must step aside.
+    CHANGES: ClassVar[list[tuple[str, str]]] = [
+        ("Europe/Berlin", "2025-03-30T01:00:00+00:00"),
+        ("Europe/Berlin", "2025-10-26T01:00:00+00:00"),
+        ("America/New_York", "2025-03-09T07:00:00+00:00"),
+        ("America/New_York", "2025-11-02T06:00:00+00:00"),
+        ("Australia/Lord_Howe", "2025-04-05T15:00:00+00:00"),
+        ("Australia/Lord_Howe", "2025-10-04T15:30:00+00:00"),
+    ]
+
+    @given(
+        st.sampled_from(CHANGES),
+        st.integers(min_value=-180, max_value=180),
+        st.floats(min_value=0, max_value=300, allow_nan=False),
+        st.lists(st.integers(min_value=0, max_value=23), min_size=2, max_size=2, unique=True).map(sorted),
+    )
+    # Spring forward inside the working day: the wall clock ends past closing, the stopwatch does not.
+    @example(("Europe/Berlin", "2025-03-30T01:00:00+00:00"), -30, 120.0, [0, 4])
+    def test_the_same_day_shortcut_gives_what_walking_the_spans_gives(
+        self, change: tuple[str, str], offset: int, minutes: float, day: list[int]
+    ) -> None:
+        """Adding work time within one working day gives the instant the span by span walk gives."""
+        zone, at = change
+        start = datetime.fromisoformat(at) + timedelta(minutes=offset)
+        opens, closes = day
+        days = coerce("weekdays", ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+        hours = WorkHours(
+            coerce("time", f"{opens:02}:00"), coerce("time", f"{closes:02}:00"), days, ZoneInfo(zone)
+        )
+        walked = hours._walked(start, timedelta(minutes=minutes))
+        assert hours.add(start, minutes) == walked
 
     def test_work_end_before_start_is_refused(self) -> None:
         """A working day that ends before it starts is a params error naming both params."""

@@ -16,7 +16,7 @@ from incident_rules._authoring.whynot import WhyNotFinder
 from incident_rules._backends.durable import DurableBackend, durable_available
 from incident_rules._backends.native import NativeBackend
 from incident_rules._backends.plan import BoundRule, Plan, bind
-from incident_rules._backends.view import fact_view
+from incident_rules._backends.view import features_and_facts
 from incident_rules._decisions.data import Assessment, DueAction
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.log import DecisionLog, PolicyDigest, library_version
@@ -24,7 +24,7 @@ from incident_rules._decisions.trace import Explainer, SettledRules, Stood, bare
 from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
-from incident_rules._features import FEATURE_PARAMS, Feature, compute_features
+from incident_rules._features import FEATURE_PARAMS, Feature
 from incident_rules._rulesets.files import read_sources
 from incident_rules._rulesets.model import Ruleset
 from incident_rules._rulesets.params import ParamSpec, resolve_params
@@ -126,6 +126,7 @@ class Engine:
         self._rulesets = rulesets
         self._params = resolve_params(param_specs, params or {})
         self._hours = WorkHours.from_params(self._params)
+        self._features_and_facts = features_and_facts(self._params)
         deciding = tuple(ruleset for ruleset in rulesets if not ruleset.is_gate)
         self._plan = bind(deciding, self._params)
         check_schedules(self._plan)
@@ -278,8 +279,7 @@ class Engine:
             )
             expected = f"a time at or after detected_at ({detected})"
             raise InvalidIncident(Problem(message, path="at", value=instant.isoformat(), expected=expected))
-        features = compute_features(incident, instant, self._params)
-        facts = fact_view(incident, features)
+        features, facts = self._features_and_facts(incident, instant)
         return features, facts, self._backend.run(dict(facts))
 
     def _conclusions(
@@ -404,7 +404,7 @@ class Engine:
         backend = self._gate_backend
         plans = plans_over_time(incident, instant, lambda moment: self.assess(incident, at=moment))
         gate = compute_gate_features(Record(incident, instant, plans, self._hours))
-        facts = fact_view(incident, compute_features(incident, instant, self._params))
+        facts = self._features_and_facts(incident, instant)[1]
         facts |= {path: feature.value for path, feature in gate.items() if feature.value is not None}
         chosen = backend.run(dict(facts))
         evidence = {path: feature.evidence for path, feature in gate.items()}

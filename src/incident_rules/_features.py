@@ -17,7 +17,15 @@ import attrs
 from incident_rules._facts.model import Change, Incident, Observation, Rollback, TimelineEntry, Update
 from incident_rules._facts.schema import FieldType
 
-__all__ = ["FEATURE_PARAMS", "Feature", "Registry", "compute_features", "feature_paths", "latest_updates"]
+__all__ = [
+    "FEATURE_PARAMS",
+    "Feature",
+    "Registry",
+    "compute_features",
+    "feature_derivers",
+    "feature_paths",
+    "latest_updates",
+]
 
 #: The params the features read, with the kind each must be declared as.
 FEATURE_PARAMS = {
@@ -65,6 +73,10 @@ class Registry:
         """The paths conditions read the features as (``<prefix><name>``), with their types."""
         return {f"{self.prefix}{name}": field for name, field in self._types.items()}
 
+    def derivers(self) -> tuple[tuple[tuple[str, ...], Callable[..., Derived]], ...]:
+        """Each feature function with the names of the features it derives, in order."""
+        return tuple(self._derivers)
+
     def compute(self, *inputs: Any) -> dict[str, Feature]:
         """Every feature, keyed by name, from each function called with ``inputs``."""
         features = {}
@@ -82,6 +94,11 @@ _derives = _FEATURES.derives
 def feature_paths() -> dict[str, FieldType]:
     """The ``features.*`` paths conditions may read."""
     return _FEATURES.paths()
+
+
+def feature_derivers() -> tuple[tuple[tuple[str, ...], Callable[..., Derived]], ...]:
+    """The functions deriving the ``features.*`` paths, as :meth:`Registry.derivers` gives them."""
+    return _FEATURES.derivers()
 
 
 def _minutes(later: datetime, earlier: datetime) -> float:
@@ -253,7 +270,8 @@ def _growth(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Deri
         "growth_threshold": points,
         "growth_factor": factor,
     }
-    pair = _growth_pair(observations, _decimal(points), _decimal(factor))
+    # Growth needs two observations: most records have fewer, and need no Decimal arithmetic.
+    pair = _growth_pair(observations, _decimal(points), _decimal(factor)) if len(observations) > 1 else None
     if pair is not None:
         earlier, later, test = pair
         growth = _decimal(later.affected_fraction) - _decimal(earlier.affected_fraction)

@@ -20,13 +20,13 @@ class NativeBackend:
     name = "native"
 
     def __init__(self, plan: Plan) -> None:
-        self._stages = [(stage, holding_function(stage)) for stage in plan.stages]
+        self._stages = tuple((stage.ruleset.name, stage, holding_function(stage)) for stage in plan.stages)
 
     def run(self, facts: dict[str, Any]) -> dict[str, tuple[BoundRule, ...]]:
         """The rules that stand in each ruleset; ``facts`` gains the decisions."""
         result = {}
-        for stage, holding in self._stages:
+        for name, stage, holding in self._stages:
             chosen = settle(stage, holding(facts))
             assert_decision(facts, stage, chosen)
-            result[stage.ruleset.name] = chosen
+            result[name] = chosen
         return result

@@ -57,6 +57,18 @@ class Stage:
     #: The facts later rulesets read this one's decision as: one key, or one per value (collect).
     decision_key: str = attrs.field(init=False, repr=False, eq=False)
     value_keys: tuple[tuple[str, str], ...] = attrs.field(init=False, repr=False, eq=False)
+    #: The ruleset's hit policy, and whether every rule that holds stands: read once per ruleset
+    #: run, so kept here rather than looked up through the ruleset each time.
+    hit: str = attrs.field(init=False, repr=False, eq=False)
+    keeps_every_rule: bool = attrs.field(init=False, repr=False, eq=False)
+
+    @hit.default
+    def _hit(self) -> str:
+        return self.ruleset.hit
+
+    @keeps_every_rule.default
+    def _keeps_every_rule(self) -> bool:
+        return self.ruleset.keeps_every_rule
 
     @decision_key.default
     def _decision_key(self) -> str:
@@ -137,13 +149,13 @@ def settle(stage: Stage, holding: Sequence[BoundRule]) -> tuple[BoundRule, ...]:
     Raises:
         RulesetError: When a ``unique`` ruleset has more than one rule holding.
     """
-    if stage.ruleset.hit == "unique" and len(holding) > 1:
+    if stage.hit == "unique" and len(holding) > 1:
         first, second = holding[0].rule, holding[1].rule
         raise RulesetError(
             f"{stage.ruleset.file}: ruleset {stage.ruleset.name!r} is unique, but rules "
             f"{first.id!r} ({first.source}) and {second.id!r} ({second.source}) both hold"
         )
-    return tuple(holding) if stage.ruleset.keeps_every_rule else tuple(holding[:1])
+    return tuple(holding) if stage.keeps_every_rule else tuple(holding[:1])
 
 
 def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule, ...]) -> None:
@@ -154,9 +166,10 @@ def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule
     A revision asserts its value as the decision it revises. A quality gate asserts nothing:
     no ruleset reads its findings.
     """
-    if stage.ruleset.is_gate:
+    hit = stage.hit
+    if hit == "check":
         return
-    if stage.ruleset.hit == "collect":
+    if hit == "collect":
         concluded = {bound.rule.then for bound in chosen}
         facts.update({key: value in concluded for key, value in stage.value_keys})
     elif chosen:

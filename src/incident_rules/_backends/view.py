@@ -4,20 +4,29 @@ The view reads the same fields of every incident, so it is generated once, as on
 reads each path in turn (a record that may be absent, such as ``rollback``, is read once and
 skipped when it is): no per-path call, no attribute lookup by name at run time. Its source is in
 :mod:`linecache` like the compiled conditions'.
+
+An engine also compiles, once for its params, the features and the view together
+(:func:`features_and_facts`): each feature function is called with the params as a constant,
+its results are unpacked into locals, and the view reads the features from those locals.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from incident_rules._backends.codegen import Source
 from incident_rules._facts.model import Incident
 from incident_rules._facts.schema import FieldType, incident_paths
-from incident_rules._features import Feature, feature_paths
+from incident_rules._features import FEATURE_PARAMS, Feature, feature_derivers, feature_paths
 
-__all__ = ["fact_view"]
+__all__ = ["FeaturesAndFacts", "fact_view", "features_and_facts"]
+
+#: The features of an incident at an instant, and the facts rules read (features included).
+FeaturesAndFacts = Callable[[Incident, datetime], tuple[dict[str, Feature], dict[str, Any]]]
 
 
 def _read(source: Source, path: str, field: FieldType, holder: str) -> list[str]:
@@ -74,3 +83,40 @@ def fact_view(incident: Incident, features: Mapping[str, Feature]) -> dict[str, 
     A set path ``p`` becomes one boolean per choice, under ``p:choice``.
     """
     return _VIEW(incident, features)
+
+
+def _derived_lines(source: Source, params: Mapping[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """Lines calling each feature function into locals, the features dict's items, the view's lines."""
+    calls, items, reads = [], [], []
+    feature = source.constant(Feature)
+    bound_params = source.constant(params)
+    for number, (names, derive) in enumerate(feature_derivers()):
+        pairs = [(f"x{number}_{position}", f"e{number}_{position}") for position in range(len(names))]
+        targets = "".join(f"({value}, {evidence}), " for value, evidence in pairs)
+        calls.append(f"{targets}= {source.constant(derive)}(i, at, {bound_params})")
+        for name, (value, evidence) in zip(names, pairs, strict=True):
+            key = source.constant(name)
+            items.append(f"{key}: {feature}({key}, {value}, {evidence}),")
+            reads.append(f"if {value} is not None: v[{source.constant(f'features.{name}')}] = {value}")
+    return calls, items, reads
+
+
+def features_and_facts(params: Mapping[str, Any]) -> FeaturesAndFacts:
+    """The function giving the features of an incident at ``at`` under ``params``, and its facts.
+
+    It gives what :func:`~incident_rules._features.compute_features` and :func:`fact_view` give.
+    """
+    return _compiled(tuple((name, params[name]) for name in FEATURE_PARAMS))
+
+
+#: Engines that differ only in params no feature reads share one compiled function (and an
+#: engine dropped leaves no cyclic code behind): a few feature param sets are kept.
+@functools.lru_cache(maxsize=64)
+def _compiled(params: tuple[tuple[str, Any], ...]) -> FeaturesAndFacts:
+    source = Source()
+    calls, items, reads = _derived_lines(source, dict(params))
+    body = [*calls, "features = {", *(f"    {item}" for item in items), "}", "v = {}"]
+    body += [*_incident_lines(source), *reads, "return features, v"]
+    name = source.function(body, parameters="i, at")
+    compiled: FeaturesAndFacts = source.compile("features and fact view")[name]
+    return compiled

@@ -116,13 +116,35 @@ class WorkHours:
                 high = middle
         return datetime.fromtimestamp(high, timezone.utc)
 
+    def _same_working_day(self, begin: datetime, remaining: timedelta) -> datetime | None:
+        """``begin`` (UTC) plus ``remaining``, when all of it is working time of one day at one
+        UTC offset (the usual case, worked out without the spans); else None."""
+        offset = self._offset(begin)
+        local = (begin + offset).replace(tzinfo=None)
+        day = local.date()
+        if remaining > _SPAN or WEEKDAYS[day.weekday()] not in self.days:
+            return None
+        if not datetime.combine(day, self.start) <= local < datetime.combine(day, self.end):
+            return None
+        end = begin + remaining
+        # One offset at both ends is one offset throughout: no two transitions are that close.
+        if local + remaining > datetime.combine(day, self.end) or self._offset(end) != offset:
+            return None
+        return end
+
     def add(self, start: datetime, minutes: float) -> datetime:
         """``start`` plus ``minutes`` of working time, counted on the wall clock of the work zone."""
         remaining = timedelta(minutes=minutes)
-        for begin, end, offset in self._spans(start.astimezone(timezone.utc)):
-            for opens, closes in self._work_in(begin, end, offset):
+        begin = start.astimezone(timezone.utc)
+        end = self._same_working_day(begin, remaining) or self._walked(begin, remaining)
+        return end.astimezone(start.tzinfo)
+
+    def _walked(self, begin: datetime, remaining: timedelta) -> datetime:
+        """``begin`` (UTC) plus ``remaining`` of working time, span by span."""
+        for span_begin, span_end, offset in self._spans(begin):
+            for opens, closes in self._work_in(span_begin, span_end, offset):
                 if remaining <= closes - opens:
-                    return (opens + remaining).astimezone(start.tzinfo)
+                    return opens + remaining
                 remaining -= closes - opens
         raise AssertionError("unreachable: the spans never end")
 

@@ -37,6 +37,36 @@ def as_check(tested: Tested) -> Check:
     return Check(text, test.path, test.op, value, missing, holds, operand.value, operand.param, negated)
 
 
+#: How many checks an explainer keeps for reuse before it starts afresh (memory stays bounded).
+_KEPT_CHECKS = 4096
+
+
+class _Checks:
+    """:func:`as_check`, reusing a check already built for the same test and the same reading.
+
+    Checks are frozen, and most tests read a flag or a choice, so the same few readings recur
+    across assessments. Only readings of a bool, a string or nothing are reused: a number would
+    rarely recur, and ``1``, ``1.0`` and ``True`` (or ``0.0`` and ``-0.0``) are equal as keys but
+    not shown alike. Threads may race on the dict: the worst is a check built twice.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[int, bool, bool, Any, bool], Check] = {}
+
+    def __call__(self, tested: Tested) -> Check:
+        value = tested[3]
+        if not (value is None or value is True or value is False or type(value) is str):
+            return as_check(tested)
+        test, negated, holds, _, missing = tested
+        key = (id(test), negated, holds, value, missing)  # by id: the plan keeps every test alive
+        check = self._kept.get(key)
+        if check is None:
+            if len(self._kept) >= _KEPT_CHECKS:
+                self._kept = {}
+            check = self._kept[key] = as_check(tested)
+        return check
+
+
 def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Reference, ...]:
     references = []
     for check in checks:
@@ -71,6 +101,9 @@ class Explainer:
         self.plan = plan
         self.find_why_not = why_not
         self.rules = {bound.rule.id: (stage, bound) for stage in plan.stages for bound in stage.rules}
+        self.as_check = _Checks()
+        #: A decision's fields but its explanation, by rule index: the same in every assessment.
+        self.fields = {bound.index: _fields(stage, bound) for stage in plan.stages for bound in stage.rules}
         self.explain: dict[int, Explain] = {}
         for stage in plan.stages:
             self.explain |= explaining_functions(stage)
@@ -88,7 +121,7 @@ class Explainer:
             if stage.ruleset.is_gate:
                 continue  # findings, not decisions: see findings()
             standing = chosen[stage.ruleset.name]
-            _settle_into(settled, stage, tuple(_decision(stage, bound, replay) for bound in standing))
+            _settle_into(settled, stage, tuple(replay.decision(bound.index) for bound in standing))
         return settled
 
     def rejections(self, stage: Stage, chosen: BoundRule, facts: Mapping[str, Any]) -> tuple[Rejection, ...]:
@@ -99,7 +132,7 @@ class Explainer:
                 break
             _, tested = self.explain[bound.index](facts)
             failed = next((item for item in tested if not item[_HOLDS]), tested[0] if tested else None)
-            check = as_check(failed) if failed else None
+            check = self.as_check(failed) if failed else None
             rejected.append(Rejection(bound.rule.id, bound.rule.title, bound.source, check))
         return tuple(rejected)
 
@@ -108,7 +141,7 @@ class Explainer:
     ) -> Explanation:
         """Why ``bound`` held on ``facts``, reading the decisions ``settled`` before it."""
         _, tested = self.explain[bound.index](facts)
-        because = [as_check(item) for item in tested]
+        because = [self.as_check(item) for item in tested]
         rejected = self.rejections(stage, bound, facts) if stage.ruleset.hit == "first" else ()
         return Explanation(tuple(because), _references(because, settled), rejected)
 
@@ -187,12 +220,17 @@ class _Replay:
         self, explainer: Explainer, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
     ) -> None:
         self._explainer, self._chosen, self._facts = explainer, chosen, facts
-        self._explanations: tuple[dict[int, Explanation], dict[str, dict[str, Any]]] | None = None
+        self._explanations: dict[int, Explanation] | None = None
+
+    def decision(self, index: int) -> Decision:
+        """The decision of the rule numbered ``index``, explained when its explanation is read."""
+        explain = functools.partial(self.explanation, index)
+        return Decision(*self._explainer.fields[index], explain, self.why_not)
 
     def explanation(self, index: int) -> Explanation:
         if self._explanations is None:  # two threads may both work it out: same result
             self._explanations = self._explain_all()
-        return self._explanations[0][index]
+        return self._explanations[index]
 
     def why_not(self, rule: str) -> WhyNot:
         """What it would take for ``rule`` to fire, on the facts its ruleset read."""
@@ -200,31 +238,28 @@ class _Replay:
         if found is None or self._explainer.find_why_not is None:
             hint = did_you_mean(rule, self._explainer.rules) if isinstance(rule, str) else ""
             raise LookupError(f"why_not: no rule {rule!r} in this engine{hint}")
-        if self._explanations is None:
-            self._explanations = self._explain_all()
         stage, bound = found
-        return self._explainer.find_why_not(stage, bound, self._explanations[1][stage.ruleset.name])
+        # Why-not is seldom asked: the facts its ruleset read are replayed for it, not kept.
+        read = next(dict(seen) for at, seen, _ in self._replayed() if at is stage)
+        return self._explainer.find_why_not(stage, bound, read)
 
-    def _explain_all(self) -> tuple[dict[int, Explanation], dict[str, dict[str, Any]]]:
-        """Every explanation, and the facts each ruleset read (for why-not)."""
-        explanations, read = {}, {}
-        for stage, seen, settled in _replayed(self._explainer.plan, self._chosen, self._facts):
-            read[stage.ruleset.name] = dict(seen)
+    def _replayed(self) -> Iterator[tuple[Stage, dict[str, Any], dict[str, Settled]]]:
+        return _replayed(self._explainer.plan, self._chosen, self._facts)
+
+    def _explain_all(self) -> dict[int, Explanation]:
+        """Every explanation of the rules that stood, by rule index."""
+        explanations = {}
+        for stage, seen, settled in self._replayed():
             if stage.ruleset.is_gate:
                 continue
             for bound in self._chosen[stage.ruleset.name]:
                 explanations[bound.index] = self._explainer.explanation(stage, bound, seen, settled)
-        return explanations, read
+        return explanations
 
 
 def _fields(stage: Stage, bound: BoundRule) -> tuple[str, str, str, str, str, Schedule | None]:
     rule = bound.rule
     return (rule.then, rule.id, stage.ruleset.name, rule.title, bound.source, bound.schedule)
-
-
-def _decision(stage: Stage, bound: BoundRule, replay: _Replay) -> Decision:
-    explain = functools.partial(replay.explanation, bound.index)
-    return Decision(*_fields(stage, bound), explain, replay.why_not)
 
 
 def bare_decision(stood: Stood) -> Decision:
