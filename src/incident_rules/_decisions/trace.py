@@ -41,30 +41,59 @@ def as_check(tested: Tested) -> Check:
 _KEPT_CHECKS = 4096
 
 
-class _Checks:
-    """:func:`as_check`, reusing a check already built for the same test and the same reading.
+def _reusable(value: Any) -> bool:
+    """Whether a check reading ``value`` is kept for reuse: a bool, a string or nothing.
 
-    Checks are frozen, and most tests read a flag or a choice, so the same few readings recur
-    across assessments. Only readings of a bool, a string or nothing are reused: a number would
-    rarely recur, and ``1``, ``1.0`` and ``True`` (or ``0.0`` and ``-0.0``) are equal as keys but
-    not shown alike. Threads may race on the dict: the worst is a check built twice.
+    A number would rarely recur, and ``1``, ``1.0`` and ``True`` (or ``0.0`` and ``-0.0``) are
+    equal as keys but not shown alike.
+    """
+    return value is None or value is True or value is False or type(value) is str
+
+
+class _Kept:
+    """Checks and rejections, each reused when the same test reads the same value again.
+
+    They are frozen, and most tests read a flag or a choice, so the same few readings recur
+    across assessments. Threads may race on the dicts: the worst is one built twice.
     """
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[int, bool, bool, Any, bool], Check] = {}
+        self._checks: dict[tuple[int, bool, bool, Any, bool], Check] = {}
+        self._rejections: dict[tuple[int, tuple[int, bool, bool, Any, bool] | None], Rejection] = {}
 
-    def __call__(self, tested: Tested) -> Check:
-        value = tested[3]
-        if not (value is None or value is True or value is False or type(value) is str):
+    def check(self, tested: Tested) -> Check:
+        """The check of ``tested``, as :func:`as_check` builds it."""
+        if not _reusable(tested[3]):
             return as_check(tested)
-        test, negated, holds, _, missing = tested
-        key = (id(test), negated, holds, value, missing)  # by id: the plan keeps every test alive
-        check = self._kept.get(key)
+        key = _key(tested)
+        check = self._checks.get(key)
         if check is None:
-            if len(self._kept) >= _KEPT_CHECKS:
-                self._kept = {}
-            check = self._kept[key] = as_check(tested)
+            if len(self._checks) >= _KEPT_CHECKS:
+                self._checks = {}
+            check = self._checks[key] = as_check(tested)
         return check
+
+    def rejection(self, bound: BoundRule, failed: Tested | None) -> Rejection:
+        """Why ``bound`` did not decide: ``failed``, its first failing test (None: it has none)."""
+        if failed is not None and not _reusable(failed[3]):
+            return _rejection(bound, as_check(failed))
+        key = (bound.index, None if failed is None else _key(failed))
+        rejection = self._rejections.get(key)
+        if rejection is None:
+            if len(self._rejections) >= _KEPT_CHECKS:
+                self._rejections = {}
+            check = None if failed is None else self.check(failed)
+            rejection = self._rejections[key] = _rejection(bound, check)
+        return rejection
+
+
+def _key(tested: Tested) -> tuple[int, bool, bool, Any, bool]:
+    test, negated, holds, value, missing = tested
+    return (id(test), negated, holds, value, missing)  # by id: the plan keeps every test alive
+
+
+def _rejection(bound: BoundRule, check: Check | None) -> Rejection:
+    return Rejection(bound.rule.id, bound.rule.title, bound.source, check)
 
 
 def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Reference, ...]:
@@ -101,9 +130,22 @@ class Explainer:
         self.plan = plan
         self.find_why_not = why_not
         self.rules = {bound.rule.id: (stage, bound) for stage in plan.stages for bound in stage.rules}
-        self.as_check = _Checks()
+        self.kept = _Kept()
+        #: What each rule's decision is referred to as by the decisions derived from it.
+        self.references = {
+            bound.index: Reference(stage.ruleset.name, bound.rule.id, bound.rule.then)
+            for stage in plan.stages
+            for bound in stage.rules
+        }
         #: A decision's fields but its explanation, by rule index: the same in every assessment.
         self.fields = {bound.index: _fields(stage, bound) for stage in plan.stages for bound in stage.rules}
+        #: The rules that read a decision: only their explanations can be derived from one.
+        self.reading_decisions = {
+            bound.index
+            for stage in plan.stages
+            for bound in stage.rules
+            if any(test.path.startswith("decisions.") for test in leaves(bound.condition))
+        }
         self.explain: dict[int, Explain] = {}
         for stage in plan.stages:
             self.explain |= explaining_functions(stage)
@@ -132,8 +174,7 @@ class Explainer:
                 break
             _, tested = self.explain[bound.index](facts)
             failed = next((item for item in tested if not item[_HOLDS]), tested[0] if tested else None)
-            check = self.as_check(failed) if failed else None
-            rejected.append(Rejection(bound.rule.id, bound.rule.title, bound.source, check))
+            rejected.append(self.kept.rejection(bound, failed))
         return tuple(rejected)
 
     def explanation(
@@ -141,9 +182,10 @@ class Explainer:
     ) -> Explanation:
         """Why ``bound`` held on ``facts``, reading the decisions ``settled`` before it."""
         _, tested = self.explain[bound.index](facts)
-        because = [self.as_check(item) for item in tested]
-        rejected = self.rejections(stage, bound, facts) if stage.ruleset.hit == "first" else ()
-        return Explanation(tuple(because), _references(because, settled), rejected)
+        because = [self.kept.check(item) for item in tested]
+        rejected = self.rejections(stage, bound, facts) if stage.hit == "first" else ()
+        derived = _references(because, settled) if bound.index in self.reading_decisions else ()
+        return Explanation(tuple(because), derived, rejected)
 
     def findings(
         self,
@@ -156,7 +198,7 @@ class Explainer:
         ``evidence`` holds, by fact path, the evidence of the facts a check may read.
         """
         found = []
-        for stage, seen, settled in _replayed(self.plan, chosen, facts):
+        for stage, seen, settled in _replayed(self, chosen, facts):
             if not stage.ruleset.is_gate:
                 continue
             standing = {bound.index for bound in chosen[stage.ruleset.name]}
@@ -192,7 +234,7 @@ class Explainer:
 
 
 def _replayed(
-    plan: Plan, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
+    explainer: Explainer, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
 ) -> Iterator[tuple[Stage, dict[str, Any], dict[str, Settled]]]:
     """Each stage with the facts and references it read: earlier stages' decisions settled.
 
@@ -200,12 +242,12 @@ def _replayed(
     """
     seen = dict(facts)
     settled: dict[str, Settled] = {}
-    for stage in plan.stages:
+    references = explainer.references
+    for stage in explainer.plan.stages:
         yield stage, seen, settled
         standing = chosen[stage.ruleset.name]
         assert_decision(seen, stage, standing)
-        references = tuple(Reference(stage.ruleset.name, b.rule.id, b.rule.then) for b in standing)
-        _settle_into(settled, stage, references)
+        _settle_into(settled, stage, tuple(references[bound.index] for bound in standing))
 
 
 class _Replay:
@@ -244,7 +286,7 @@ class _Replay:
         return self._explainer.find_why_not(stage, bound, read)
 
     def _replayed(self) -> Iterator[tuple[Stage, dict[str, Any], dict[str, Settled]]]:
-        return _replayed(self._explainer.plan, self._chosen, self._facts)
+        return _replayed(self._explainer, self._chosen, self._facts)
 
     def _explain_all(self) -> dict[int, Explanation]:
         """Every explanation of the rules that stood, by rule index."""
