@@ -17,10 +17,10 @@ from incident_rules._backends.durable import DurableBackend, durable_available
 from incident_rules._backends.native import NativeBackend
 from incident_rules._backends.plan import BoundRule, Plan, bind
 from incident_rules._backends.view import features_and_facts
-from incident_rules._decisions.data import Assessment, DueAction
+from incident_rules._decisions.data import Assessment, DueAction, Outcome
 from incident_rules._decisions.deadlines import DEADLINE_PARAMS, WorkHours, check_schedules, deadlines
 from incident_rules._decisions.log import DecisionLog, PolicyDigest, library_version
-from incident_rules._decisions.trace import Explainer, SettledRules, Stood, bare_decision, settled_rules
+from incident_rules._decisions.trace import Explainer
 from incident_rules._facts.convert import parse_instant
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
@@ -284,14 +284,11 @@ class Engine:
 
     def _conclusions(
         self, incident: Incident, instant: datetime
-    ) -> tuple[SettledRules, tuple[DueAction, ...]]:
-        """What :meth:`assess` concludes, as the rules that stood and the actions due: no
-        explanation, no :class:`Decision` but those deadlines read (a batch row needs no more)."""
-        chosen = self._run(incident, instant)[2]
-        settled = settled_rules(self._plan, chosen)
-        stood = (item for outcome in settled.values() for item in _each(outcome))
-        scheduled = tuple(bare_decision(item) for item in stood if item[1].schedule is not None)
-        return settled, deadlines(incident, instant, {"scheduled": scheduled}, self._hours)
+    ) -> tuple[dict[str, Outcome], tuple[DueAction, ...]]:
+        """The decisions :meth:`assess` concludes, by ruleset, and the actions due: without the
+        explanations (a batch row needs no more)."""
+        decisions = self._explainer.conclusions(self._run(incident, instant)[2])
+        return decisions, deadlines(incident, instant, decisions, self._hours)
 
     def assess_many(
         self,
@@ -420,12 +417,6 @@ class Engine:
 
 
 _Origin = tuple[Any, ...]
-
-
-def _each(outcome: Stood | tuple[Stood, ...] | None) -> tuple[Stood, ...]:
-    if not outcome:
-        return ()
-    return outcome if isinstance(outcome[0], tuple) else (outcome,)
 
 
 def _rebuild(origin: _Origin, params: Mapping[str, object], backend: BackendName) -> Engine:

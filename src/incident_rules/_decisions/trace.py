@@ -16,7 +16,7 @@ from incident_rules._rulesets.model import Schedule
 from incident_rules._rulesets.operators import OPERATORS
 from incident_rules._suggest import did_you_mean
 
-__all__ = ["Explainer", "FindWhyNot", "SettledRules", "Stood", "as_check", "bare_decision", "settled_rules"]
+__all__ = ["Explainer", "FindWhyNot", "as_check"]
 
 T = TypeVar("T")
 #: What a ruleset concluded, as the rulesets after it read it.
@@ -24,10 +24,6 @@ Settled = Reference | tuple[Reference, ...] | None
 _HOLDS = 2  # where a Tested says whether the test held
 #: What answers why-not for a rule of a stage, on the facts that stage read.
 FindWhyNot = Callable[[Stage, BoundRule, Mapping[str, Any]], WhyNot]
-#: A rule that stood, with the stage it stood in.
-Stood = tuple[Stage, BoundRule]
-#: The rules that stood, by the decision name an assessment holds their decisions under.
-SettledRules = dict[str, Stood | tuple[Stood, ...] | None]
 
 
 def as_check(tested: Tested) -> Check:
@@ -139,6 +135,7 @@ class Explainer:
         }
         #: A decision's fields but its explanation, by rule index: the same in every assessment.
         self.fields = {bound.index: _fields(stage, bound) for stage in plan.stages for bound in stage.rules}
+        self.unexplained = {index: Decision(*fields) for index, fields in self.fields.items()}
         #: The rules that read a decision: only their explanations can be derived from one.
         self.reading_decisions = {
             bound.index
@@ -157,13 +154,22 @@ class Explainer:
 
         ``facts`` are the facts before any decision; they must not change afterwards.
         """
-        replay = _Replay(self, chosen, facts)
+        return self._settled(chosen, _Replay(self, chosen, facts).decision)
+
+    def conclusions(self, chosen: Mapping[str, tuple[BoundRule, ...]]) -> dict[str, Outcome]:
+        """The decisions :meth:`outcomes` gives, without explanations: for callers that never
+        read one (a batch row). Each is built once per engine, so this builds none."""
+        return self._settled(chosen, self.unexplained.__getitem__)
+
+    def _settled(
+        self, chosen: Mapping[str, tuple[BoundRule, ...]], decision: Callable[[int], Decision]
+    ) -> dict[str, Outcome]:
         settled: dict[str, Outcome] = {}
         for stage in self.plan.stages:
-            if stage.ruleset.is_gate:
+            if stage.hit == "check":
                 continue  # findings, not decisions: see findings()
             standing = chosen[stage.ruleset.name]
-            _settle_into(settled, stage, tuple(replay.decision(bound.index) for bound in standing))
+            _settle_into(settled, stage, tuple(decision(bound.index) for bound in standing))
         return settled
 
     def rejections(self, stage: Stage, chosen: BoundRule, facts: Mapping[str, Any]) -> tuple[Rejection, ...]:
@@ -302,17 +308,3 @@ class _Replay:
 def _fields(stage: Stage, bound: BoundRule) -> tuple[str, str, str, str, str, Schedule | None]:
     rule = bound.rule
     return (rule.then, rule.id, stage.ruleset.name, rule.title, bound.source, bound.schedule)
-
-
-def bare_decision(stood: Stood) -> Decision:
-    """The decision of a rule that stood, without its explanation: for callers that never read it."""
-    return Decision(*_fields(*stood))
-
-
-def settled_rules(plan: Plan, chosen: Mapping[str, tuple[BoundRule, ...]]) -> SettledRules:
-    """The rules that stood, settled as :meth:`Explainer.outcomes` settles their decisions."""
-    settled: SettledRules = {}
-    for stage in plan.stages:
-        if not stage.ruleset.is_gate:
-            _settle_into(settled, stage, tuple((stage, bound) for bound in chosen[stage.ruleset.name]))
-    return settled

@@ -12,12 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from incident_rules._backends.plan import Stage
 from incident_rules._decisions.data import Assessment, DueAction, Outcome
-from incident_rules._decisions.trace import SettledRules, Stood
 from incident_rules.errors import IncidentRulesError
 
-__all__ = ["columns", "error_record", "record", "settled_record"]
+__all__ = ["columns", "decided_record", "error_record", "record"]
 
 Record = dict[str, Any]
 
@@ -50,34 +48,21 @@ def _counts(row: Record, due: tuple[DueAction, ...]) -> Record:
 
 def record(assessment: Assessment, source: str) -> Record:
     """The flat record of one assessment."""
-    row: Record = {"id": assessment.incident_id, "source": source, "at": assessment.at.isoformat()}
-    for name, outcome in assessment.decisions.items():
-        row[name], row[f"{name}_rule"] = _value_and_rule(outcome)
-    return _counts(row, assessment.due)
+    return decided_record(assessment.incident_id, assessment.at, assessment.decisions, assessment.due, source)
 
 
-def _stood_value_and_rule(outcome: Stood | tuple[Stood, ...] | None) -> tuple[str | None, str | None]:
-    if outcome is None:
-        return None, None
-    if outcome and isinstance(outcome[0], Stage):
-        rule = outcome[1].rule
-        return rule.then, rule.id
-    return _joined(tuple((bound.rule.then, bound.rule.id) for _, bound in outcome))
-
-
-def settled_record(
+def decided_record(
     incident_id: str,
     at: datetime,
-    conclusions: tuple[SettledRules, tuple[DueAction, ...]],
-    decision_names: tuple[str, ...],
+    decisions: Mapping[str, Outcome],
+    due: tuple[DueAction, ...],
     source: str,
+    names: Iterable[str] | None = None,
 ) -> Record:
-    """The record :func:`record` gives, from what ``Engine._conclusions`` concluded: no
-    :class:`~incident_rules.Assessment` and no explained decision is built for it."""
-    settled, due = conclusions
+    """The flat record of the decisions about one incident: those ``names`` (by default all)."""
     row: Record = {"id": incident_id, "source": source, "at": at.isoformat()}
-    for name in decision_names:
-        row[name], row[f"{name}_rule"] = _stood_value_and_rule(settled[name])
+    for name in decisions if names is None else names:
+        row[name], row[f"{name}_rule"] = _value_and_rule(decisions[name])
     return _counts(row, due)
 
 

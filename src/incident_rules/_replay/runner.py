@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -19,12 +19,11 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from incident_rules._decisions.data import Assessment, DueAction
-from incident_rules._decisions.trace import SettledRules
+from incident_rules._decisions.data import Assessment, DueAction, Outcome
 from incident_rules._facts.fast import incident_from_document
 from incident_rules._facts.model import Incident
 from incident_rules._replay.instants import InstantSpec, call_at, instant_spec
-from incident_rules._replay.records import Record, columns, error_record, record, settled_record
+from incident_rules._replay.records import Record, columns, decided_record, error_record, record
 from incident_rules._replay.sources import Item, Span, items_of, lines_file, spans_of
 from incident_rules.errors import EngineError, IncidentRulesError, InvalidIncident
 
@@ -39,7 +38,7 @@ class Engine(Protocol):
 
     def _conclusions(
         self, incident: Incident, instant: datetime
-    ) -> tuple[SettledRules, tuple[DueAction, ...]]: ...
+    ) -> tuple[Mapping[str, Outcome], tuple[DueAction, ...]]: ...
 
 
 __all__ = ["Job", "Progress", "assess_many", "decide_items", "jobs_of", "loaded", "structured"]
@@ -106,8 +105,8 @@ def _decide(job: Job, settings: Settings) -> Record | Failed:
         document = loaded(job)
         incident, instant = structured(job, document)
         if not settings.explain:
-            conclusions = settings.engine._conclusions(incident, instant)
-            return settled_record(incident.id, instant, conclusions, settings.names, job.item.source)
+            decisions, due = settings.engine._conclusions(incident, instant)
+            return decided_record(incident.id, instant, decisions, due, job.item.source, settings.names)
         assessment = settings.engine.assess(incident, at=instant)
     except IncidentRulesError as error:
         if settings.errors == "raise":
