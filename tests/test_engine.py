@@ -361,6 +361,22 @@ class TestExplanationsOnDemand:
         assert [d.explanation for d in late.escalations] == [d.explanation for d in at_once.escalations]
         assert late.to_dict() == at_once.to_dict()
 
+    @pytest.mark.parametrize("fractions", [(1, 1.0), (1.0, 1), (0.0, -0.0)])
+    def test_a_number_read_is_shown_as_read_after_an_equal_number(
+        self, engine: Engine, fractions: tuple[float, float]
+    ) -> None:
+        """A test reading 1.0 after one read 1 (equal, shown apart) shows the value it read."""
+        checks = []
+        for fraction in fractions:
+            document = seed()
+            document["impact"] |= {"scope": "partial", "affected_fraction": fraction}
+            severity = engine.assess(document, at=SEED_AT).severity
+            assert severity is not None
+            read = [*severity.because, *(r.failed for r in severity.rejected if r.failed)]
+            (check,) = [check for check in read if check.path == "impact.affected_fraction"]
+            checks.append(check)
+        assert [repr(check.value) for check in checks] == [repr(fraction) for fraction in fractions]
+
     def test_decisions_differing_only_in_what_they_read_are_not_equal(self, engine: Engine) -> None:
         """The same rule holding on another value read is another decision: explanations count."""
         (first,) = [d for d in engine.assess(seed(), at="2025-06-15T14:40:00Z").escalations]

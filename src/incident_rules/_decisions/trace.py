@@ -37,31 +37,29 @@ def as_check(tested: Tested) -> Check:
 _KEPT_CHECKS = 4096
 
 
-def _reusable(value: Any) -> bool:
-    """Whether a check reading ``value`` is kept for reuse: a bool, a string or nothing.
-
-    A number would rarely recur, and ``1``, ``1.0`` and ``True`` (or ``0.0`` and ``-0.0``) are
-    equal as keys but not shown alike.
-    """
-    return value is None or value is True or value is False or type(value) is str
+#: The types of the values a kept check may read: a number would rarely recur, and ``1``,
+#: ``1.0`` and ``True`` (or ``0.0`` and ``-0.0``) are equal as keys but not shown alike.
+_REUSABLE = frozenset({bool, str, type(None)})
 
 
 class _Kept:
     """Checks and rejections, each reused when the same test reads the same value again.
 
     They are frozen, and most tests read a flag or a choice, so the same few readings recur
-    across assessments. Threads may race on the dicts: the worst is one built twice.
+    across assessments. Keys hold a test by id: the plan keeps every test alive. Threads may
+    race on the dicts: the worst is one built twice.
     """
 
     def __init__(self) -> None:
         self._checks: dict[tuple[int, bool, bool, Any, bool], Check] = {}
-        self._rejections: dict[tuple[int, tuple[int, bool, bool, Any, bool] | None], Rejection] = {}
+        self._rejections: dict[tuple[int, int, bool, bool, Any, bool], Rejection] = {}
 
     def check(self, tested: Tested) -> Check:
         """The check of ``tested``, as :func:`as_check` builds it."""
-        if not _reusable(tested[3]):
+        test, negated, holds, value, missing = tested
+        if type(value) not in _REUSABLE:
             return as_check(tested)
-        key = _key(tested)
+        key = (id(test), negated, holds, value, missing)
         check = self._checks.get(key)
         if check is None:
             if len(self._checks) >= _KEPT_CHECKS:
@@ -71,21 +69,18 @@ class _Kept:
 
     def rejection(self, bound: BoundRule, failed: Tested | None) -> Rejection:
         """Why ``bound`` did not decide: ``failed``, its first failing test (None: it has none)."""
-        if failed is not None and not _reusable(failed[3]):
+        if failed is None:
+            return _rejection(bound, None)
+        test, negated, holds, value, missing = failed
+        if type(value) not in _REUSABLE:
             return _rejection(bound, as_check(failed))
-        key = (bound.index, None if failed is None else _key(failed))
+        key = (bound.index, id(test), negated, holds, value, missing)
         rejection = self._rejections.get(key)
         if rejection is None:
             if len(self._rejections) >= _KEPT_CHECKS:
                 self._rejections = {}
-            check = None if failed is None else self.check(failed)
-            rejection = self._rejections[key] = _rejection(bound, check)
+            rejection = self._rejections[key] = _rejection(bound, self.check(failed))
         return rejection
-
-
-def _key(tested: Tested) -> tuple[int, bool, bool, Any, bool]:
-    test, negated, holds, value, missing = tested
-    return (id(test), negated, holds, value, missing)  # by id: the plan keeps every test alive
 
 
 def _rejection(bound: BoundRule, check: Check | None) -> Rejection:
@@ -109,9 +104,9 @@ def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Re
 
 def _settle_into(settled: dict[str, T | tuple[T, ...] | None], stage: Stage, standing: tuple[T, ...]) -> None:
     """Record a stage's conclusions under the decision later rulesets read them as."""
-    if stage.ruleset.is_gate:
+    if stage.hit == "check":
         return  # a quality gate's findings are not decisions
-    if stage.ruleset.hit == "collect":
+    if stage.hit == "collect":
         settled[stage.ruleset.name] = standing
     elif stage.ruleset.revises is None:
         settled[stage.ruleset.name] = standing[0] if standing else None
@@ -146,6 +141,11 @@ class Explainer:
         self.explain: dict[int, Explain] = {}
         for stage in plan.stages:
             self.explain |= explaining_functions(stage)
+        #: Each rule's ruleset, as its rules with their explaining functions, and its place there.
+        self.place: dict[int, tuple[tuple[tuple[BoundRule, Explain], ...], int]] = {}
+        for stage in plan.stages:
+            explained = tuple((bound, self.explain[bound.index]) for bound in stage.rules)
+            self.place |= {bound.index: (explained, position) for position, bound in enumerate(stage.rules)}
 
     def outcomes(
         self, chosen: Mapping[str, tuple[BoundRule, ...]], facts: Mapping[str, Any]
@@ -175,10 +175,9 @@ class Explainer:
     def rejections(self, stage: Stage, chosen: BoundRule, facts: Mapping[str, Any]) -> tuple[Rejection, ...]:
         """Why each rule before ``chosen`` did not decide: its first failing test."""
         rejected = []
-        for bound in stage.rules:
-            if bound.index == chosen.index:
-                break
-            _, tested = self.explain[bound.index](facts)
+        explained, position = self.place[chosen.index]
+        for bound, explain in explained[:position]:
+            _, tested = explain(facts)
             failed = next((item for item in tested if not item[_HOLDS]), tested[0] if tested else None)
             rejected.append(self.kept.rejection(bound, failed))
         return tuple(rejected)
