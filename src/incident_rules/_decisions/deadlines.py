@@ -9,7 +9,7 @@ time zone, so they skip nights and weekends and stay right across daylight-savin
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -120,15 +120,16 @@ class WorkHours:
         """``begin`` (UTC) plus ``remaining``, when all of it is working time of one day at one
         UTC offset (the usual case, worked out without the spans); else None."""
         offset = self._offset(begin)
-        local = (begin + offset).replace(tzinfo=None)
+        local = begin + offset  # the work zone's wall clock, still marked UTC (replace() is slow)
         day = local.date()
         if remaining > _SPAN or WEEKDAYS[day.weekday()] not in self.days:
             return None
-        if not datetime.combine(day, self.start) <= local < datetime.combine(day, self.end):
+        closes = datetime.combine(day, self.end, timezone.utc)
+        if not datetime.combine(day, self.start, timezone.utc) <= local < closes:
             return None
         end = begin + remaining
         # One offset at both ends is one offset throughout: no two transitions are that close.
-        if local + remaining > datetime.combine(day, self.end) or self._offset(end) != offset:
+        if local + remaining > closes or self._offset(end) != offset:
             return None
         return end
 
@@ -196,6 +197,7 @@ def _due(
     at: datetime,
     last: Update | None,
     hours: WorkHours,
+    shown: Callable[[datetime], str] = datetime.isoformat,
 ) -> DueAction | None:
     first = schedule.within_minutes if schedule.within_minutes is not None else schedule.every_minutes
     if schedule.every_minutes is not None and last is not None:
@@ -209,7 +211,7 @@ def _due(
         due_at = hours.add(base, minutes) if schedule.work_hours else base + timedelta(minutes=minutes)
     except OverflowError:  # datetime's calendar holds the years 1 to 9999 only
         raise _off_the_calendar(incident, last, decision, span) from None
-    basis = f"{since} at {base.isoformat()} + {span}"
+    basis = f"{since} at {shown(base)} + {span}"
     return DueAction(
         action=decision.value,
         due_at=due_at,
@@ -231,17 +233,33 @@ def _done(incident: Incident, at: datetime) -> set[str]:
     }
 
 
+def _written_once() -> Callable[[datetime], str]:
+    """``isoformat``, each time object written once: most deadlines of one assessment count
+    from the same one (detection). By identity: an equal instant at another offset is written
+    otherwise."""
+    texts: dict[int, str] = {}
+
+    def shown(moment: datetime) -> str:
+        text = texts.get(id(moment))
+        if text is None:
+            text = texts[id(moment)] = moment.isoformat()
+        return text
+
+    return shown
+
+
 def deadlines(
     incident: Incident, at: datetime, outcomes: Mapping[str, Outcome], hours: WorkHours
 ) -> tuple[DueAction, ...]:
     """Every action due at ``at``, soonest first; an escalation the timeline records is done."""
     last, done, due = latest_updates(incident, at), _done(incident, at), []
+    shown = _written_once()
     for decision in each_decision(outcomes):
         schedule = decision.schedule
         # A one-off action with no audience (an escalation) is done once the timeline says so.
         if schedule is not None and not (schedule.audience is None and decision.value in done):
             heard = last.get(schedule.audience) if schedule.audience else None
-            action = _due(decision, schedule, incident, at, heard, hours)
+            action = _due(decision, schedule, incident, at, heard, hours, shown)
             if action is not None:
                 due.append(action)
     return tuple(sorted(due, key=lambda action: (action.due_at, action.action)))
