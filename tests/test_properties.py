@@ -17,7 +17,7 @@ from compiled import justify
 from incident_rules import Assessment, Decision, Engine, Incident
 from incident_rules._backends.durable import durable_available
 from incident_rules._backends.plan import bind
-from incident_rules._backends.view import fact_view
+from incident_rules._backends.view import fact_view, features_and_facts
 from incident_rules._decisions.data import each_decision
 from incident_rules._features import compute_features
 from incident_rules._rulesets import expr as _expr
@@ -45,6 +45,23 @@ def assessed(engines: Engines, backend: str, case: Case) -> tuple[Engine, Assess
     overrides, document, at = case
     current = engines(backend, overrides)
     return current, current.assess(document, at=at)
+
+
+class TestCompiledFeatures:
+    """The features and fact view an engine compiles for its params are the general ones."""
+
+    @given(case=cases(drawn_params=True))
+    def test_the_compiled_features_and_facts_equal_the_general_ones(
+        self, engines: Engines, case: Case
+    ) -> None:
+        """Compiled once for the params, they give what compute_features and fact_view give."""
+        overrides, document, at = case
+        params = engines("native", overrides).params
+        incident = Incident.from_dict(document)
+        features, facts = features_and_facts(params)(incident, at)
+        expected = compute_features(incident, at, params)
+        assert features == expected
+        assert list(facts.items()) == list(fact_view(incident, expected).items())
 
 
 class TestSeverityMonotonic:
