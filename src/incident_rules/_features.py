@@ -164,23 +164,20 @@ def _pressure(incident: Incident, at: datetime, params: Mapping[str, Any]) -> De
     return (len(dependencies), {"dependencies": dependencies}), (len(resources), {"resources": resources})
 
 
-def _first_mitigation(incident: Incident, at: datetime) -> TimelineEntry | None:
-    """The first entry known at ``at`` that mitigated (or resolved) it."""
-    ends = [
-        entry for entry in incident.timeline if entry.kind in ("mitigated", "resolved") and entry.at <= at
-    ]
+def _first_mitigation(known: list[TimelineEntry]) -> TimelineEntry | None:
+    """The first of the entries ``known`` that mitigated (or resolved) it."""
+    ends = [entry for entry in known if entry.kind in ("mitigated", "resolved")]
     return min(ends, key=lambda entry: entry.at, default=None)
 
 
-def _resolution(incident: Incident, at: datetime) -> tuple[bool, dict[str, Any]]:
-    """Whether the incident is resolved at ``at``, and why.
+def _resolution(incident: Incident, known: list[TimelineEntry]) -> tuple[bool, dict[str, Any]]:
+    """Whether the incident is resolved, given the timeline entries ``known`` by then, and why.
 
     The timeline decides: resolved when its latest ``resolved`` entry known at ``at`` has no
     ``detected`` entry after it (one after it is a recurrence). The record's ``status`` is as of
     its latest entry, and has no time of its own: at or after every entry, a status other than
     ``resolved`` reopens it; a ``resolved`` status without a ``resolved`` entry is not enough.
     """
-    known = [entry for entry in incident.timeline if entry.at <= at]
     resolved_at = max((entry.at for entry in known if entry.kind == "resolved"), default=None)
     recurred = [
         entry.at for entry in known if resolved_at and entry.kind == "detected" and entry.at > resolved_at
@@ -197,7 +194,8 @@ def _resolution(incident: Incident, at: datetime) -> tuple[bool, dict[str, Any]]
 @_derives(minutes_since_detection=_NUMBER, mitigated=_BOOL, minutes_unmitigated=_NUMBER, resolved=_BOOL)
 def _time(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derived:
     detected = incident.detected_at
-    mitigation = _first_mitigation(incident, at)
+    known = [entry for entry in incident.timeline if entry.at <= at]  # read once for both
+    mitigation = _first_mitigation(known)
     unmitigated_until = mitigation.at if mitigation else at
     detection = {"detected_at": detected, "at": at}
     mitigation_evidence = {
@@ -209,7 +207,7 @@ def _time(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Derive
         (_minutes(at, detected), detection),
         (mitigation is not None, mitigation_evidence),
         (max(0.0, _minutes(unmitigated_until, detected)), mitigation_evidence),
-        _resolution(incident, at),
+        _resolution(incident, known),
     )
 
 

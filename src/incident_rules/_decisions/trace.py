@@ -178,7 +178,11 @@ class Explainer:
         explained, position = self.place[chosen.index]
         for bound, explain in explained[:position]:
             _, tested = explain(facts)
-            failed = next((item for item in tested if not item[_HOLDS]), tested[0] if tested else None)
+            failed: Tested | None = tested[0] if tested else None
+            for item in tested:  # a loop, not next() over a generator: this runs very often
+                if not item[_HOLDS]:
+                    failed = item
+                    break
             rejected.append(self.kept.rejection(bound, failed))
         return tuple(rejected)
 
