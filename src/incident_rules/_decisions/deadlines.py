@@ -8,6 +8,7 @@ time zone, so they skip nights and weekends and stay right across daylight-savin
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, time, timedelta, timezone
@@ -135,7 +136,7 @@ class WorkHours:
 
     def add(self, start: datetime, minutes: float) -> datetime:
         """``start`` plus ``minutes`` of working time, counted on the wall clock of the work zone."""
-        remaining = timedelta(minutes=minutes)
+        remaining = _wait(minutes)
         begin = start.astimezone(timezone.utc)
         end = self._same_working_day(begin, remaining) or self._walked(begin, remaining)
         return end.astimezone(start.tzinfo)
@@ -148,6 +149,12 @@ class WorkHours:
                     return opens + remaining
                 remaining -= closes - opens
         raise AssertionError("unreachable: the spans never end")
+
+
+@functools.lru_cache(maxsize=256)
+def _wait(minutes: float) -> timedelta:
+    """``minutes`` as a timedelta: the few waits the schedules name, built once (it costs)."""
+    return timedelta(minutes=minutes)
 
 
 def check_schedules(plan: Plan) -> None:
@@ -208,7 +215,7 @@ def _due(
         return None  # a one-off post the audience has already received
     span = f"{_minutes(minutes)} of work time" if schedule.work_hours else _minutes(minutes)
     try:
-        due_at = hours.add(base, minutes) if schedule.work_hours else base + timedelta(minutes=minutes)
+        due_at = hours.add(base, minutes) if schedule.work_hours else base + _wait(minutes)
     except OverflowError:  # datetime's calendar holds the years 1 to 9999 only
         raise _off_the_calendar(incident, last, decision, span) from None
     basis = f"{since} at {shown(base)} + {span}"
@@ -262,4 +269,6 @@ def deadlines(
             action = _due(decision, schedule, incident, at, heard, hours, shown)
             if action is not None:
                 due.append(action)
-    return tuple(sorted(due, key=lambda action: (action.due_at, action.action)))
+    if len(due) > 1:
+        due.sort(key=lambda action: (action.due_at, action.action))
+    return tuple(due)
