@@ -6,6 +6,7 @@ passes, from what the record knew at that instant (later changes and entries are
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -216,6 +217,13 @@ def _decimal(number: float) -> Decimal:
     return Decimal(repr(number))
 
 
+@functools.lru_cache(maxsize=64)
+def _decimal_param(number: float) -> Decimal:
+    """A threshold param as :func:`_decimal` reads it, worked out once per value: ``2`` and
+    ``2.0`` (or ``0.0`` and ``-0.0``) share an entry, and compare and multiply alike."""
+    return _decimal(number)
+
+
 #: A growth: the earlier observation, the later one, and the test that made it grow.
 _Growth = tuple[Observation, Observation, str]
 
@@ -269,7 +277,11 @@ def _growth(incident: Incident, at: datetime, params: Mapping[str, Any]) -> Deri
         "growth_factor": factor,
     }
     # Growth needs two observations: most records have fewer, and need no Decimal arithmetic.
-    pair = _growth_pair(observations, _decimal(points), _decimal(factor)) if len(observations) > 1 else None
+    pair = (
+        _growth_pair(observations, _decimal_param(points), _decimal_param(factor))
+        if len(observations) > 1
+        else None
+    )
     if pair is not None:
         earlier, later, test = pair
         growth = _decimal(later.affected_fraction) - _decimal(earlier.affected_fraction)
