@@ -230,12 +230,13 @@ def _dask_replay(client: Any, bag: Any, engine: Engine) -> dict[str, Any]:
         wall = _wall(lambda: rows.__setitem__(0, len(assess_bag(bag, at=AT, engine=engine).compute())))
     client_cpu = time.process_time() - client_cpu
     after = client.run(_process_cpu)
-    tasks = [task["worker"] for task in stream.data if "assess_pandas" in str(task["key"])]
+    # The tasks that read a partition and decide it (fused into one).
+    tasks = [task["worker"] for task in stream.data if "read-block" in str(task["key"])]
     return {
         "rows": rows[0],
         "wall_s": wall,
         "workers_cpu_s": [after[worker] - before[worker] for worker in sorted(after)],
-        "assess_tasks_per_worker": [tasks.count(worker) for worker in sorted(after)],
+        "reading_tasks_per_worker": [tasks.count(worker) for worker in sorted(after)],
         # The client process also runs the scheduler and the nannies of a LocalCluster.
         "client_cpu_s": client_cpu,
     }
