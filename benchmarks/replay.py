@@ -179,29 +179,102 @@ def section_workers(size: dict[str, int], folder: Path) -> dict[str, Any]:
     }
 
 
-def section_dask(size: dict[str, int], folder: Path) -> dict[str, Any]:
-    """A LocalCluster of 2 worker processes against the serial batch, on one JSON lines file."""
+#: Partitions per Dask worker: four, so that no worker waits long while the other finishes.
+PARTS_PER_WORKER = 4
+DASK_WORKERS = 2
+
+
+def _process_cpu() -> float:
+    """CPU seconds this process has used, every thread (run on each worker by ``client.run``)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _lines_bag(path: Path, partitions: int) -> Any:
+    """``path`` as a Dask bag of exactly ``partitions`` partitions of lines.
+
+    Dask cuts a file into ``size // blocksize`` blocks, so the block size is the size over the
+    partitions rounded down: rounded up (``size // n + 1``) it makes one partition fewer, and
+    with 7 partitions on 2 workers one worker decides 4/7 of the documents.
+    """
     import dask.bag
-    from distributed import Client, LocalCluster
+
+    bag = dask.bag.read_text(str(path), blocksize=path.stat().st_size // partitions)
+    if bag.npartitions != partitions:
+        raise RuntimeError(f"dask made {bag.npartitions} partitions of {path}, not {partitions}")
+    return bag
+
+
+def _warm_up(path: Path, engine: Engine) -> float:
+    """Seconds of a first small Dask replay: it imports pandas and dask.dataframe in the client
+    and in every worker, one-time costs the serial baseline paid before its timer."""
+    import dask.bag
 
     from incident_rules.dask import assess_bag
 
+    with path.open(encoding="utf-8") as lines:
+        first = [line for line, _ in zip(lines, range(8 * DASK_WORKERS), strict=False)]
+    bag = dask.bag.from_sequence(first, npartitions=DASK_WORKERS)
+    return _wall(lambda: assess_bag(bag, at=AT, engine=engine).compute())
+
+
+def _dask_replay(client: Any, bag: Any, engine: Engine) -> dict[str, Any]:
+    """One timed Dask replay of ``bag``: wall time, CPU time of each worker and of the client."""
+    from distributed import get_task_stream
+
+    from incident_rules.dask import assess_bag
+
+    before, client_cpu = client.run(_process_cpu), time.process_time()
+    rows = [0]
+    with get_task_stream(client) as stream:
+        wall = _wall(lambda: rows.__setitem__(0, len(assess_bag(bag, at=AT, engine=engine).compute())))
+    client_cpu = time.process_time() - client_cpu
+    after = client.run(_process_cpu)
+    # The tasks that read a partition and decide it (fused into one).
+    tasks = [task["worker"] for task in stream.data if "read-block" in str(task["key"])]
+    return {
+        "rows": rows[0],
+        "wall_s": wall,
+        "workers_cpu_s": [after[worker] - before[worker] for worker in sorted(after)],
+        "reading_tasks_per_worker": [tasks.count(worker) for worker in sorted(after)],
+        # The client process also runs the scheduler and the nannies of a LocalCluster.
+        "client_cpu_s": client_cpu,
+    }
+
+
+def section_dask(size: dict[str, int], folder: Path) -> dict[str, Any]:
+    """A LocalCluster of 2 worker processes against the serial batch, on one JSON lines file.
+
+    Both sides are timed warm: the serial engine is built (and its imports done) before its
+    timer, and the cluster first decides a few documents (reported apart, ``first_call_s``).
+    CPU time, of the serial process and of every process of the cluster, is reported beside
+    the wall times: it survives a loaded machine, where wall-time speed-ups do not.
+    """
+    from distributed import Client, LocalCluster
+
     path = write_lines(folder / "dask.jsonl", size["dask"])
     engine = Engine.default(backend=BACKEND["name"])
+    serial_cpu = time.process_time()
     serial = _wall(lambda: _count(engine.assess_many(path, at=AT)))
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
-        # Four partitions per worker, so that no worker waits while the other finishes.
-        bag = dask.bag.read_text(str(path), blocksize=path.stat().st_size // 8 + 1)
-        rows = [0]
-        distributed_s = _wall(
-            lambda: rows.__setitem__(0, len(assess_bag(bag, at=AT, engine=engine).compute()))
-        )
-    assert rows[0] == size["dask"], rows
+    serial_cpu = time.process_time() - serial_cpu
+    bag = _lines_bag(path, DASK_WORKERS * PARTS_PER_WORKER)
+    cluster = LocalCluster(n_workers=DASK_WORKERS, threads_per_worker=1, dashboard_address=None)
+    with cluster, Client(cluster) as client:
+        first_call = _warm_up(path, engine)
+        replay = _dask_replay(client, bag, engine)
+    if replay["rows"] != size["dask"]:
+        raise RuntimeError(f"dask gave {replay['rows']} rows for {size['dask']} documents")
+    dask_cpu = sum(replay["workers_cpu_s"]) + replay["client_cpu_s"]
     return {
         "documents": size["dask"],
+        "partitions": bag.npartitions,
         "serial_s": serial,
-        "dask_s": distributed_s,
-        "dask 2 workers speed-up": serial / distributed_s,
+        "serial_cpu_s": serial_cpu,
+        "first_call_s": first_call,
+        "dask_s": replay["wall_s"],
+        **{f"dask_{key}": value for key, value in replay.items() if key not in ("rows", "wall_s")},
+        "dask cpu / serial cpu": dask_cpu / serial_cpu,
+        "dask 2 workers speed-up": serial / replay["wall_s"],
     }
 
 

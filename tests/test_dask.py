@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident_rules import Engine
+from incident_rules.errors import EngineError
 from strategies import incident_documents
 
 dask_bag = pytest.importorskip("dask.bag", reason="the [dask] extra is not installed")
@@ -19,7 +21,8 @@ dask_dataframe = pytest.importorskip("dask.dataframe", reason="the [dask] extra 
 distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
 pandas = pytest.importorskip("pandas")
 
-from incident_rules.dask import assess_bag, assess_frame  # noqa: E402 -- after the skips
+import incident_rules.dask as dask_module  # noqa: E402 -- after the skips
+from incident_rules.dask import assess_bag, assess_frame  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -78,9 +81,51 @@ class TestOnALocalCluster:
         computed = assess_bag(bag, at=AT, params=params).compute()
         _same(computed, serial(documents, Engine.default(params=params)))
 
+    def test_a_second_replay_with_the_same_engine_does_not_ship_it_again(self, client: Any) -> None:
+        """Each worker keeps the engine it was given; a second replay with it reuses that one."""
+        engine = Engine.default(params={"change_window": "45m"})
+        bag = dask_bag.from_sequence([json.dumps(SEED)] * 4, npartitions=2)
+
+        def shipped() -> list[int]:
+            return [id(held) for held in dask_module._SHIPPED.values()]
+
+        assess_bag(bag, at=AT, engine=engine).compute()
+        first = client.run(shipped)
+        assess_bag(bag, at=AT, engine=engine).compute()
+        assert client.run(shipped) == first
+
     def test_a_dataframe_of_json_text_equals_serial(self, client: Any) -> None:
         """The ``document`` text column of a Dask DataFrame, decided partition by partition."""
         documents = [json.dumps(SEED | {"id": f"INC-{n}"}) for n in range(20)]
         frame = dask_dataframe.from_pandas(pandas.DataFrame({"document": documents}), npartitions=4)
         computed = assess_frame(frame, at=AT).compute()
         _same(computed, serial(documents, Engine.default()))
+
+
+class TestTheGraph:
+    def test_the_task_that_reads_a_partition_also_decides_it(self, tmp_path: Path) -> None:
+        """No task holds a partition's raw text alone, so no scheduler can move it to another worker."""
+        lines = tmp_path / "incidents.jsonl"
+        lines.write_text((json.dumps(SEED) + "\n") * 40, encoding="utf-8")
+        bag = dask_bag.read_text(str(lines), blocksize=lines.stat().st_size // 2)
+        graph = assess_bag(bag, at=AT, engine=Engine.default()).__dask_graph__()
+        readers = [str(key) for key in graph if "read-block" in str(key)]
+        assert readers
+        assert all("assess" in key for key in readers), readers
+
+    def test_a_bag_read_from_a_file_equals_serial_without_a_cluster(self, tmp_path: Path) -> None:
+        """Without a distributed client the engine travels in the tasks, and the rows are the same."""
+        lines = tmp_path / "incidents.jsonl"
+        texts = [json.dumps(SEED | {"id": f"INC-{n}"}) for n in range(12)] + ["{broken"]
+        lines.write_text("\n".join(texts) + "\n", encoding="utf-8")
+        bag = dask_bag.read_text(str(lines), blocksize=lines.stat().st_size // 3)
+        engine = Engine.default()
+        computed = assess_bag(bag, at=AT, engine=engine).compute(scheduler="sync")
+        _same(computed, serial([text + "\n" for text in texts], engine))
+
+    def test_an_engine_shipped_to_a_cluster_arriving_elsewhere_is_our_error(self) -> None:
+        """A task run in a process the engine was not shipped to fails with EngineError."""
+        shipped = pickle.dumps(dask_module._Shipped("not-shipped-here", Engine.default()))
+        arrived = pickle.loads(shipped)
+        with pytest.raises(EngineError, match="shipped to the workers of a distributed cluster"):
+            _ = arrived.engine

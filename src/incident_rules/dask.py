@@ -1,11 +1,13 @@
 """Replay on a Dask cluster: a bag of documents, or a DataFrame of JSON text, into flat records.
 
-Install with ``pip install 'incident-rules[dask]'``; the base install never imports Dask. The
-engine travels to each worker once, broadcast before the tasks run (it pickles as its rules
-sources, params and backend), so each worker builds it once and every task on that worker reuses
-it. Every partition is decided with ``errors="record"``: a bad document is a row with its
-problems, never a failed job. The records are those of :meth:`Engine.assess_many`, so the result
-equals the serial one row for row.
+Install with ``pip install 'incident-rules[dask]'``; the base install never imports Dask. On a
+distributed cluster the engine travels to each worker once, in a worker plugin registered before
+the tasks run (it pickles as its rules sources, params and backend): each worker builds it once,
+workers that join later get it too, and every task on a worker reuses it. A partition is decided
+by the task that makes it (reads it, for ``read_text``), so its documents never move between
+workers; only the records do. Every partition is decided with ``errors="record"``: a bad
+document is a row with its problems, never a failed job. The records are those of
+:meth:`Engine.assess_many`, so the result equals the serial one row for row.
 
 The same contract runs elsewhere without new code, through :func:`assess_pandas` (an iterable of
 documents or JSON text in, a pandas DataFrame of records out)::
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from incident_rules._engine import BackendName, Engine
 from incident_rules._replay.records import columns
+from incident_rules.errors import EngineError
 
 if TYPE_CHECKING:
     import pandas
@@ -76,31 +79,86 @@ def _meta(engine: Engine) -> pandas.DataFrame:
     return _frame([], columns(engine.decision_names))
 
 
-def _shipped(engine: Engine) -> Any:
-    """The engine as one piece of cluster data: on every worker of a distributed client at once.
+#: In a process of a distributed cluster: the engines shipped to it, by their token.
+_SHIPPED: dict[str, Engine] = {}
 
-    Broadcast, because a dependency held by one worker draws every task to that worker; without
-    a distributed client, one key of the graph.
+
+class _Shipped:
+    """An engine as the tasks hold it on a distributed cluster: pickled, only its token, by
+    which a worker finds the engine a worker plugin put there. (The scheduler unpickles the
+    tasks too, so the token is looked up only when a task runs.)"""
+
+    def __init__(self, token: str, engine: Engine | None = None) -> None:
+        self.token, self._engine = token, engine
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Shipped, (self.token,))
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, in the caller's process or on a worker it was shipped to.
+
+        Raises:
+            EngineError: This process has no engine of that token.
+        """
+        engine = self._engine or _SHIPPED.get(self.token)
+        if engine is None:
+            raise EngineError(
+                "incident_rules.dask: this replay's engine was shipped to the workers of a "
+                "distributed cluster, not to this process; compute it on that cluster"
+            )
+        return engine
+
+
+def _assess_partition(documents: Iterable[Any], *, engine: Engine | _Shipped, at: Any) -> Any:
+    chosen = engine.engine if isinstance(engine, _Shipped) else engine
+    return assess_pandas(documents, engine=chosen, at=at)
+
+
+def _ship(engine: Engine) -> Engine | _Shipped:
+    """``engine`` as each task is given it: itself, or on a distributed cluster a token under
+    which a worker plugin puts it on every worker, once per worker.
+
+    Not a key of the graph, as a scattered future is: a task with that second dependency is
+    not fused with the task that reads its documents, and the scheduler then sends raw text
+    (about five times the bytes of its records, serialized line by line) to another worker,
+    which waits for it while the sender's event loop competes with its deciding thread.
     """
-    from dask.delayed import delayed
-
     try:
         from distributed import get_client
 
         client: Any = get_client()  # distributed's API is untyped
     except (ImportError, ValueError):  # no distributed, or no client: a local scheduler
-        return delayed(engine, pure=True)
-    return client.scatter(engine, broadcast=True, hash=False)
+        return engine
+    from dask.base import tokenize
+
+    token = tokenize(engine)
+    client.register_plugin(_EngineOnWorkers(token, engine), name=f"incident-rules-engine-{token}")
+    return _Shipped(token, engine)
 
 
-def _from_parts(parts: list[Any], engine: Engine, at: Any) -> Any:
-    import dask.dataframe
-    from dask.delayed import delayed
+def _plugin_base() -> type:
+    try:
+        from distributed import WorkerPlugin
+    except ImportError:  # no distributed: the class is never registered
+        return object
+    return WorkerPlugin
 
-    shipped = _shipped(engine)
-    decide = delayed(assess_pandas, pure=True)
-    frames = [decide(part, engine=shipped, at=at) for part in parts]
-    return dask.dataframe.from_delayed(frames, meta=_meta(engine), verify_meta=False)
+
+class _EngineOnWorkers(_plugin_base()):  # type: ignore[misc]  # a base chosen at import
+    """A worker plugin that puts one engine on every worker, those that join later included."""
+
+    # The same engine registered again (another replay with it) is not shipped again.
+    idempotent = True
+
+    def __init__(self, token: str, engine: Engine) -> None:
+        self.token, self.engine = token, engine
+
+    def setup(self, worker: Any) -> None:
+        _SHIPPED[self.token] = self.engine
+
+    def teardown(self, worker: Any) -> None:
+        _SHIPPED.pop(self.token, None)
 
 
 def assess_bag(
@@ -128,8 +186,13 @@ def assess_bag(
     Raises:
         RulesetError: The rules or params are not valid (raised here, before any task runs).
     """
+    import dask.dataframe
+
     chosen = _engine(engine, rules, params, backend)
-    return _from_parts(list(bag.to_delayed()), chosen, at)
+    # One task per partition, fused with the one that makes the partition: its documents
+    # never leave the worker that read them; only their records travel.
+    frames = bag.map_partitions(_assess_partition, engine=_ship(chosen), at=at)
+    return dask.dataframe.from_delayed(frames.to_delayed(), meta=_meta(chosen), verify_meta=False)
 
 
 def assess_frame(
@@ -147,4 +210,7 @@ def assess_frame(
     Args and Raises as for :func:`assess_bag`; ``column`` names the column of JSON documents.
     """
     chosen = _engine(engine, rules, params, backend)
-    return _from_parts(list(frame[column].to_delayed()), chosen, at)
+    # Blockwise, so fused with the tasks that make each partition (see assess_bag).
+    return frame[column].map_partitions(
+        _assess_partition, engine=_ship(chosen), at=at, meta=_meta(chosen), clear_divisions=True
+    )
