@@ -20,6 +20,7 @@ import linecache
 import math
 import operator
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -33,7 +34,7 @@ from incident_rules._facts.convert import has_lone_surrogate, parse_date_or_time
 from incident_rules._facts.model import Incident, values_checked
 from incident_rules._facts.types import Fraction
 
-__all__ = ["fast_path_only", "incident_from_document", "read_time", "structure_fast"]
+__all__ = ["fast_path_only", "incident_from_document", "structure_fast"]
 
 T = TypeVar("T")
 
@@ -50,22 +51,12 @@ _COMMON_TIME = re.compile(
 _from_iso = datetime.fromisoformat
 
 
-def read_time(value: object) -> datetime:
-    """What :func:`~incident_rules._facts.convert.parse_time` reads, quicker for the common shape.
-
-    Raises:
-        BadValue: As ``parse_time`` does.
-    """
-    if type(value) is str and _COMMON_TIME.fullmatch(value):
-        try:
-            return _from_iso(value[:-1] + "+00:00" if value[-1] == "Z" else value)
-        except ValueError:  # no such day (02-30): the strict parser says so in its words
-            pass
-    return parse_time(value)
-
-
 class _GiveUp(Exception):
     """A check of the fast path failed: the strict converter decides and explains."""
+
+
+#: Whether ``datetime.fromisoformat`` reads a trailing ``Z`` (3.11+): then no text is rebuilt.
+_READS_Z = sys.version_info >= (3, 11)
 
 
 class _Generator:
@@ -77,8 +68,9 @@ class _Generator:
             "Mapping": Mapping,
             "isfinite": math.isfinite,
             "has_lone_surrogate": has_lone_surrogate,
+            "common_time": _COMMON_TIME.fullmatch,
+            "from_iso": _from_iso,
             "parse_time": parse_time,
-            "read_time": read_time,
             "parse_date_or_time": parse_date_or_time,
         }
         self.functions: dict[type, str] = {}
@@ -116,6 +108,11 @@ class _Generator:
         if field.default is attrs.NOTHING:
             return [f"{target} = d[{field.name!r}]", *self.check(annotation, target)]
         assert not isinstance(field.default, attrs.Factory)  # type: ignore[arg-type]  # shared defaults only
+        if field.default is None and _allows_none(annotation):
+            # Absent and null are the same None: one get, no sentinel.
+            return [f"{target} = d.get({field.name!r})", *self.check(annotation, target)]
+        if field.default is False and annotation is bool:
+            return [f"{target} = d.get({field.name!r}, False)", *self.check(bool, target)]
         default = self.constant(field.default)
         inner = self.check(annotation, target)
         return [
@@ -126,30 +123,31 @@ class _Generator:
 
     def check(self, annotation: Any, var: str) -> list[str]:
         """Lines that check ``var`` against ``annotation``, converting it in place."""
-        origin = get_origin(annotation)
-        if origin in (Union, types.UnionType) and type(None) in get_args(annotation):
-            inner = _without_none(annotation)
-            lines = self.check(inner, var)
+        if _allows_none(annotation):
+            lines = self.check(_without_none(annotation), var)
             return [f"if {var} is not None:", *(f"    {line}" for line in lines)] if lines else []
-        if origin is tuple:
+        if get_origin(annotation) is tuple:
             return self._tuple(get_args(annotation)[0], var)
-        if origin is Literal:
-            choices = self.constant(frozenset(get_args(annotation)))
-            return [f"if not isinstance({var}, str) or {var} not in {choices}: raise GiveUp"]
+        if get_origin(annotation) is Literal:
+            # Only a str equals a choice; a value that cannot be hashed (a list) raises TypeError,
+            # which gives up like any failed check.
+            return [f"if {var} not in {self.constant(frozenset(get_args(annotation)))}: raise GiveUp"]
         if attrs.has(annotation):
             return [f"{var} = {self.function_for(annotation)}({var})"]
         return _SCALARS[annotation](var)
 
     def _tuple(self, item_type: Any, var: str) -> list[str]:
-        item, items = f"x{next(self._names)}", f"xs{next(self._names)}"
-        return [
-            f"if not isinstance({var}, (list, tuple)): raise GiveUp",
-            f"{items} = []",
-            f"for {item} in {var}:",
-            *(f"    {line}" for line in self.check(item_type, item)),
-            f"    {items}.append({item})",
-            f"{var} = tuple({items})",
-        ]
+        item = f"x{next(self._names)}"
+        head = f"if not isinstance({var}, (list, tuple)): raise GiveUp"
+        if attrs.has(item_type):  # each item becomes an object: one call per item, no appends
+            return [head, f"{var} = tuple([{self.function_for(item_type)}({item}) for {item} in {var}])"]
+        checks = self.check(item_type, item)
+        assert not any(f"{item} =" in line for line in checks)  # the items are kept as they are
+        return [head, f"for {item} in {var}:", *(f"    {line}" for line in checks), f"{var} = tuple({var})"]
+
+
+def _allows_none(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
 
 
 def _number(var: str) -> list[str]:
@@ -159,14 +157,28 @@ def _number(var: str) -> list[str]:
     ]
 
 
+def _time(var: str) -> list[str]:
+    # The common shape read in C, the rest by the strict parser; a text of the common shape
+    # that names no real day (02-30) raises ValueError, which gives up like a failed check.
+    text = var if _READS_Z else f"{var}[:-1] + '+00:00' if {var}[-1] == 'Z' else {var}"
+    return [
+        f"if type({var}) is str and common_time({var}): {var} = from_iso({text})",
+        f"else: {var} = parse_time({var})",
+    ]
+
+
 _SCALARS: dict[Any, Callable[[str], list[str]]] = {
-    str: lambda var: [f"if not isinstance({var}, str) or has_lone_surrogate({var}): raise GiveUp"],
-    bool: lambda var: [f"if not isinstance({var}, bool): raise GiveUp"],
+    # Only a text that is not ASCII can hold a surrogate: most skip the scan.
+    str: lambda var: [
+        f"if not isinstance({var}, str) or not {var}.isascii() and has_lone_surrogate({var}): raise GiveUp"
+    ],
+    # A bool is exactly one of two objects: no call needed.
+    bool: lambda var: [f"if {var} is not True and {var} is not False: raise GiveUp"],
     int: lambda var: [f"if isinstance({var}, bool) or not isinstance({var}, int): raise GiveUp"],
     float: _number,
     Fraction: lambda var: [*_number(var), f"if not 0 <= {var} <= 1: raise GiveUp"],
     # The strict converter's own parsers, so both paths read exactly the same times.
-    datetime: lambda var: [f"{var} = read_time({var})"],
+    datetime: _time,
     date | datetime: lambda var: [f"{var} = parse_date_or_time({var})"],
 }
 
