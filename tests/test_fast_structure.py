@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from incident_rules import Incident, InvalidIncident
 from incident_rules._facts.convert import structure
 from incident_rules._facts.fast import fast_path_only, structure_fast
+from incident_rules._facts.jsontext import loads
 from incident_rules._facts.model import Observation
 from strategies import incident_documents
 
@@ -102,6 +103,15 @@ class TestFastPath:
     def test_a_damaged_document_is_accepted_by_both_paths_or_neither(self, document: dict[str, Any]) -> None:
         """One value changed, dropped or added: both paths agree on acceptance and on the result."""
         assert fast_path_only(document, Incident) == _strict(document)
+
+    @given(_damaged())
+    def test_a_document_read_from_json_text_is_built_as_from_json_loads(
+        self, document: dict[str, Any]
+    ) -> None:
+        """Read by the adopted decoder, the text of a document gives the incident (or refusal) of
+        json.loads and the strict path."""
+        text = json.dumps(document)
+        assert fast_path_only(loads(text), Incident) == _strict(json.loads(text))
 
     def test_the_seed_example_is_built_by_the_fast_path(self) -> None:
         """The complete seed record (timeline, updates, postmortem) needs no fallback."""

@@ -9,13 +9,13 @@ Files are read line by line: a batch never holds more than the documents in flig
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sized
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from incident_rules._facts.jsontext import loads
 from incident_rules._facts.model import Incident
 from incident_rules.errors import InvalidIncident
 
@@ -41,7 +41,7 @@ class Item:
         if self.text is None:
             return self.document
         try:
-            return json.loads(self.text)
+            return loads(self.text)
         # Besides bad syntax: a number of 4,301+ digits (ValueError), nesting past the
         # recursion limit (RecursionError).
         except (ValueError, RecursionError) as error:
@@ -50,7 +50,8 @@ class Item:
 
 def _lines(stream: Iterable[str], name: str, first: int = 1) -> Iterator[Item]:
     for number, line in enumerate(stream, start=first):
-        if line.strip():
+        # Not line.strip(): that copies every line to find out whether it is blank.
+        if line and not line.isspace():
             yield Item(f"{name}:{number}", text=line)
 
 
@@ -91,8 +92,20 @@ class Span:
                 text = stream.read(self.stop - self.start).decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise _unreadable(self.path, error) from None
-        # newline=None splits lines as a file opened in text mode does (\n, \r\n, \r).
-        return _lines(io.StringIO(text, newline=None), self.path, self.first_line)
+        return _lines(_split_lines(text), self.path, self.first_line)
+
+
+def _split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as a file opened in text mode reads them: each ended by \\n, \\r\\n
+    or \\r, read as \\n.
+
+    Not ``str.splitlines``: it also ends a line at characters a JSON string may hold as they are
+    (U+2028, U+0085). This is about 2x quicker than reading through ``io.StringIO``.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    *ended, last = text.split("\n")
+    return [line + "\n" for line in ended] + ([last] if last else [])
 
 
 #: About how much of a JSON lines file one span holds.
