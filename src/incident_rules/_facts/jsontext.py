@@ -1,6 +1,6 @@
 """JSON text to Python values: ``json.loads``, quicker where the ``fast`` extra is installed.
 
-msgspec's untyped decoder (``incident-rules[fast]``) reads our documents in about 60 % of the
+msgspec's untyped decoder (``incident-rules[fast]``) reads our documents in roughly half the
 time ``json.loads`` takes. It is used only where it returns what ``json.loads`` returns: where it
 refuses a text (not JSON, NaN or Infinity, a float out of range, a lone surrogate escape, deep
 nesting, an integer past ``sys.get_int_max_str_digits()``) ``json.loads`` reads it again, so what
