@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -138,6 +139,15 @@ class TestFallback:
             Incident.from_dict(document)
         assert raised.value.problems == strict.value.problems
         assert len(raised.value.problems) == 2
+
+    def test_a_hand_built_incident_is_checked_after_the_fast_path_gave_up(self) -> None:
+        """The fast path's "values checked" mark is gone once it returns, even after a failed check."""
+        document = json.loads(SEED.read_text(encoding="utf-8"))
+        document["impact"]["scope"] = "global"
+        assert fast_path_only(document, Incident) is None
+        incident = Incident.from_dict(json.loads(SEED.read_text(encoding="utf-8")))
+        with pytest.raises(InvalidIncident):
+            attrs.evolve(incident, id=42)
 
     def test_a_bool_never_passes_for_a_number(self) -> None:
         """JSON true as an affected fraction is rejected by the fast path too."""
