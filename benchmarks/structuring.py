@@ -10,9 +10,10 @@ shared machine hits every candidate alike), on the mixed workload and on the see
   back to ``json.loads`` on any refusal).
 - **structure**: the strict cattrs converter, and the generated fast path (what ``assess`` uses).
 - **text to facts**: decode and structure together; and, as the floor of a typed C decoder,
-  msgspec decoding the text straight into ``msgspec.Struct`` mirrors of the document (no dicts,
-  no attrs objects). That floor is not a candidate: it builds no ``Incident``, its times and
-  unknown keys are not ours, and ``datetime | date`` (``due``) is a union msgspec refuses.
+  msgspec decoding the text straight into ``msgspec.Struct`` classes made from the fact
+  classes (no dicts, no attrs objects). That floor is not a candidate: it builds no
+  ``Incident``, its times and checks are not ours, and ``datetime | date`` (``due``) is a union
+  msgspec refuses (read as text here).
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ import json
 import statistics
 import sys
 import time
+import types
+import typing
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import attrs
 import machine
 import workloads
 
@@ -55,13 +60,44 @@ def _decoders() -> dict[str, Callable[[str], Any]]:
 
 
 def _typed_floor() -> Callable[[str], Any] | None:
-    """msgspec decoding straight into Structs shaped like the document, or None without msgspec."""
+    """msgspec decoding straight into Structs made from the fact classes, or None without msgspec."""
     try:
-        import msgspec_floor
+        import msgspec
     except ImportError:
         return None
-    decode: Callable[[str], Any] = msgspec_floor.decoder()
+    made: dict[type, Any] = {}
+    decode: Callable[[str], Any] = msgspec.json.Decoder(_struct_of(Incident, made, msgspec)).decode
     return decode
+
+
+def _struct_of(cls: type, made: dict[type, Any], msgspec: Any) -> Any:
+    """A frozen Struct with the fields of the attrs class ``cls`` (unknown keys refused)."""
+    if cls not in made:
+        hints = typing.get_type_hints(cls)
+        fields: list[tuple[Any, ...]] = []
+        for field in attrs.fields(cls):
+            kind = _struct_type(hints[field.name], made, msgspec)
+            if field.default is attrs.NOTHING:
+                fields.append((field.name, kind))
+            elif attrs.has(type(field.default)):  # Signals(): a default Struct of its own
+                fields.append((field.name, kind, msgspec.field(default_factory=kind)))
+            else:
+                fields.append((field.name, kind, field.default))
+        made[cls] = msgspec.defstruct(cls.__name__, fields, forbid_unknown_fields=True, frozen=True)
+    return made[cls]
+
+
+def _struct_type(annotation: Any, made: dict[type, Any], msgspec: Any) -> Any:
+    """``annotation`` with attrs classes as Structs; ``datetime | date`` (a union msgspec refuses) as text."""
+    if attrs.has(annotation):
+        return _struct_of(annotation, made, msgspec)
+    if typing.get_origin(annotation) is tuple:
+        return tuple[_struct_type(typing.get_args(annotation)[0], made, msgspec), ...]  # type: ignore[misc]
+    if isinstance(annotation, types.UnionType) and date in typing.get_args(annotation):
+        return str | None
+    if isinstance(annotation, types.UnionType):
+        return _struct_type(typing.get_args(annotation)[0], made, msgspec) | None
+    return annotation
 
 
 def _structurers() -> dict[str, Callable[[Any], Any]]:
