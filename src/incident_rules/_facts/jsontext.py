@@ -7,6 +7,14 @@ nesting, an integer past ``sys.get_int_max_str_digits()``) ``json.loads`` reads 
 is accepted, the value and the error all stay those of ``json.loads``. A property test holds the
 two to the same value on generated, damaged and hostile texts. (orjson, as fast, reads an integer
 past 64 bits as a float: a different value, not an error, so it is not used.)
+
+One difference is left, at the interpreter's recursion limit: msgspec stops a few levels of
+nesting later than ``json.loads`` (3 on Python 3.10 and 3.11, where ``json.loads``' own three
+Python calls count against the limit; 1 on 3.12; none on 3.13). A text nested just at that depth
+(about 995 levels at the top of the stack) is then read instead of raising ``RecursionError``. No
+incident document nests deeper than five levels, so such a text is refused either way, with the
+structuring's problems instead of "not valid JSON". Finding the depth first would cost more than
+the C decoder saves.
 """
 
 from __future__ import annotations
