@@ -30,6 +30,7 @@ sys.path.insert(0, str(HERE))
 import jsonlogic_baseline  # noqa: E402 -- after the path set-up above
 import machine  # noqa: E402
 import soak  # noqa: E402
+import startup  # noqa: E402
 import workloads  # noqa: E402
 
 from incident_rules import Engine, Incident  # noqa: E402
@@ -308,40 +309,18 @@ def section_million(size: dict[str, int], folder: Path) -> dict[str, Any]:
     return result
 
 
-def _median_run(command: list[str], repeats: int) -> float:
-    return statistics.median(
-        _wall(lambda: subprocess.run(command, capture_output=True, check=True))  # noqa: S603 -- our own command
-        for _ in range(repeats)
-    )
-
-
-def _import_time_us() -> int:
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import incident_rules"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    lines = [line for line in done.stderr.splitlines() if line.rstrip().endswith("| incident_rules")]
-    return int(lines[-1].split("|")[1])
-
-
 def section_cold(size: dict[str, int], folder: Path) -> dict[str, Any]:
-    """``incident-rules assess`` as a new process against ``python -c pass``, and the import time."""
-    cli = Path(sys.executable).with_name("incident-rules")
-    seed = str(workloads.SEED_EXAMPLE)
-    assess = [str(cli), "assess", seed, "--at", workloads.SEED_AT, "--format", "json"]
-    bare = [sys.executable, "-c", "pass"]
-    cli_s, bare_s = [], []
-    for _ in range(size["cold"]):  # interleaved
-        cli_s.append(_median_run(assess, 1))
-        bare_s.append(_median_run(bare, 1))
-    cli_median, bare_median = statistics.median(cli_s), statistics.median(bare_s)
+    """``incident-rules assess`` as a new process against ``python -c pass``, and the import time.
+
+    Measured as ``startup.py`` measures it (CPU time of each child, in turn, bytecode and caches
+    written), so the two families cannot disagree on how.
+    """
+    command = [*startup._command(), *startup.ASSESS, "--format", "json"]
+    pairs = startup._pairs(command, startup._environment(cache=True), size["cold"])
     return {
-        "cli_s": cli_median,
-        "python_pass_s": bare_median,
-        "cold CLI / python -c pass": cli_median / bare_median,
-        "import_incident_rules_us": _import_time_us(),
+        **pairs,
+        "cold CLI / python -c pass": pairs["ratio_cpu"],
+        "import_incident_rules_ms": startup._import_ms("incident_rules", size["cold"]),
     }
 
 

@@ -22,6 +22,7 @@ from incident_rules._decisions.data import each_decision
 from incident_rules._features import compute_features
 from incident_rules._rulesets import expr as _expr
 from oracle import SEVERITY_ORDER
+from samples import seed
 from strategies import cases, impact_pairs, incident_documents
 
 DURABLE_MISSING = durable_available()
@@ -62,6 +63,15 @@ class TestCompiledFeatures:
         expected = compute_features(incident, at, params)
         assert features == expected
         assert list(facts.items()) == list(fact_view(incident, expected).items())
+
+    def test_params_equal_but_written_apart_stay_apart(self) -> None:
+        """An engine built with ``change_window`` 60 after one with 60.0 shows 60 in its evidence."""
+        shown = []
+        for value in (60.0, 60):
+            engine = Engine.default(backend="native", params={"change_window": value})
+            feature = engine.assess(seed(), at="2025-06-15T14:30:00Z").features["change_correlated"]
+            shown.append(json.dumps(feature.evidence["change_window_minutes"]))
+        assert shown == ["60.0", "60"]
 
 
 class TestSeverityMonotonic:

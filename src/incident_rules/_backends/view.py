@@ -5,9 +5,10 @@ reads each path in turn (a record that may be absent, such as ``rollback``, is r
 skipped when it is): no per-path call, no attribute lookup by name at run time. Its source is in
 :mod:`linecache` like the compiled conditions'.
 
-An engine also compiles, once for its params, the features and the view together
-(:func:`features_and_facts`): each feature function is called with the params as a constant,
-its results are unpacked into locals, and the view reads the features from those locals.
+The features and the view are also generated together, once (:func:`features_and_facts`): each
+feature function is called with the engine's params, its results are unpacked into locals, and
+the view reads the features from those locals. The params are an argument, bound per engine,
+never compiled in: params equal but written apart (``30`` and ``30.0``) must stay apart.
 """
 
 from __future__ import annotations
@@ -85,15 +86,14 @@ def fact_view(incident: Incident, features: Mapping[str, Feature]) -> dict[str, 
     return _VIEW(incident, features)
 
 
-def _derived_lines(source: Source, params: Mapping[str, Any]) -> tuple[list[str], list[str], list[str]]:
+def _derived_lines(source: Source) -> tuple[list[str], list[str], list[str]]:
     """Lines calling each feature function into locals, the features dict's items, the view's lines."""
     calls, items, reads = [], [], []
     feature = source.constant(Feature)
-    bound_params = source.constant(params)
     for number, (names, derive) in enumerate(feature_derivers()):
         pairs = [(f"x{number}_{position}", f"e{number}_{position}") for position in range(len(names))]
         targets = "".join(f"({value}, {evidence}), " for value, evidence in pairs)
-        calls.append(f"{targets}= {source.constant(derive)}(i, at, {bound_params})")
+        calls.append(f"{targets}= {source.constant(derive)}(i, at, p)")
         for name, (value, evidence) in zip(names, pairs, strict=True):
             key = source.constant(name)
             items.append(f"{key}: {feature}({key}, {value}, {evidence}),")
@@ -106,17 +106,19 @@ def features_and_facts(params: Mapping[str, Any]) -> FeaturesAndFacts:
 
     It gives what :func:`~incident_rules._features.compute_features` and :func:`fact_view` give.
     """
-    return _compiled(tuple((name, params[name]) for name in FEATURE_PARAMS))
+    return functools.partial(_compiled(), {name: params[name] for name in FEATURE_PARAMS})
 
 
-#: Engines that differ only in params no feature reads share one compiled function (and an
-#: engine dropped leaves no cyclic code behind): a few feature param sets are kept.
-@functools.lru_cache(maxsize=64)
-def _compiled(params: tuple[tuple[str, Any], ...]) -> FeaturesAndFacts:
+#: One function for every engine (each binds its own params), so a dropped engine leaves no
+#: compiled code behind.
+@functools.cache
+def _compiled() -> Callable[..., tuple[dict[str, Feature], dict[str, Any]]]:
     source = Source()
-    calls, items, reads = _derived_lines(source, dict(params))
+    calls, items, reads = _derived_lines(source)
     body = [*calls, "features = {", *(f"    {item}" for item in items), "}", "v = {}"]
     body += [*_incident_lines(source), *reads, "return features, v"]
-    name = source.function(body, parameters="i, at")
-    compiled: FeaturesAndFacts = source.compile("features and fact view")[name]
+    name = source.function(body, parameters="p, i, at")
+    compiled: Callable[..., tuple[dict[str, Feature], dict[str, Any]]] = source.compile(
+        "features and fact view"
+    )[name]
     return compiled
