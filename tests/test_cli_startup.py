@@ -303,9 +303,9 @@ class TestCodeCache:
     ) -> None:
         """A file whose bytes changed after it was written fails its checksum: compiled anew."""
         entry = _saved_entry(cache_here)
-        header = entry.read_bytes()[: len(diskcache.CodeCache._MAGIC) + 4]
+        header = entry.read_bytes()[: len(diskcache.CodeCache._header()) + 4]
         other = compile(TEXT.replace("+ 1", "+ 2"), "<other>", "exec")
-        entry.write_bytes(header + marshal.dumps((diskcache.CodeCache._key(), {TEXT: other})))
+        entry.write_bytes(header + marshal.dumps({TEXT: other}))
         assert _read_back(monkeypatch) == (2, [TEXT])
 
     def test_a_truncated_file_is_compiled_again(
@@ -321,9 +321,11 @@ class TestCodeCache:
     ) -> None:
         """A file written for another Python version (or -O level) is stale: compiled anew."""
         with monkeypatch.context() as patched:
-            patched.setattr(diskcache.CodeCache, "_key", staticmethod(lambda: "3.0.0 another python"))
+            patched.setattr(diskcache.CodeCache, "_header", staticmethod(lambda: b"IRcode2\n3.0.0 another\n"))
             _saved()
-        assert _read_back(monkeypatch) == (2, [TEXT])
+        loads = []
+        monkeypatch.setattr(diskcache.marshal, "loads", lambda data: loads.append(data) or {})
+        assert (_read_back(monkeypatch), loads) == ((2, [TEXT]), [])
 
     def test_a_file_others_may_write_is_never_read(
         self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
@@ -339,6 +341,15 @@ class TestCodeCache:
         _saved()
         real = os.getuid()
         monkeypatch.setattr(os, "getuid", lambda: real + 1)
+        assert _read_back(monkeypatch) == (2, [TEXT])
+
+    def test_without_user_ids_the_cache_is_off(
+        self, cache_here: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Where ``os.getuid`` does not exist (Windows) no file could be told the user's: no cache."""
+        _saved()
+        monkeypatch.delattr(os, "getuid")
+        assert diskcache.cache_dir() is None
         assert _read_back(monkeypatch) == (2, [TEXT])
 
     def test_an_unwritable_cache_still_gives_working_code(self, cache_here: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from incident_rules import Incident, InvalidIncident
@@ -191,6 +191,7 @@ def _observed_at(text: str, *, fast: bool) -> Any:
 
 class TestTimes:
     @given(_time_texts | _one_char_off)
+    @example("2025-06-15T24:00:00Z")  # newer Pythons' fromisoformat reads it as the next midnight
     def test_the_fast_path_reads_every_time_text_as_the_strict_parser(self, text: str) -> None:
         """Accepted or refused alike, and an accepted time equal with the same offset."""
         quick, strict = _observed_at(text, fast=True), _observed_at(text, fast=False)

@@ -29,7 +29,13 @@ __all__ = ["COMPILED", "CodeCache", "cache_dir", "entry_path", "read_ours", "wri
 
 
 def cache_dir() -> Path | None:
-    """The directory the cache lives in, or None when it is turned off."""
+    """The directory the cache lives in, or None when it is turned off.
+
+    Off where there are no user ids to tell whose a file is (Windows): a file read back must be
+    the user's own.
+    """
+    if not hasattr(os, "getuid"):
+        return None
     chosen = os.environ.get("INCIDENT_RULES_CACHE_DIR")
     if chosen is not None:
         return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen)
@@ -101,16 +107,14 @@ class CodeCache:
     ``_backends``, the fast structuring in ``_facts.fast``) is a good part of what a new process
     such as ``incident-rules assess`` spends before it decides. The code objects are kept with
     :mod:`marshal` in one file of the user's cache (see above), each under the whole source text it
-    was compiled from, so a source that changed in any way is compiled again; the file also
-    holds the Python version and optimization level the code is for, and a checksum of its
-    bytes, checked before :mod:`marshal` reads them. A file that is foreign, torn or for
+    was compiled from, so a source that changed in any way is compiled again; the file starts
+    with the Python version and optimization level the code is for, and a checksum of its
+    bytes, both checked before :mod:`marshal` reads them. A file that is foreign, torn or for
     another Python is ignored. New code is written once, when the process exits. The file keeps
     the ``limit`` sources used last (the shipped rules need about 15), so a process that
     compiles many rulesets (a test suite, a service) neither grows it nor makes every start
     read a large file.
     """
-
-    _MAGIC = b"IRcode1\n"
 
     def __init__(self, limit: int = 64) -> None:
         self.limit = limit
@@ -119,22 +123,26 @@ class CodeCache:
         self._added = False
 
     @staticmethod
-    def _key() -> str:
-        return f"{sys.version}|optimize={sys.flags.optimize}"
+    def _header() -> bytes:
+        """What the file starts with: the format, and the Python the code was compiled by."""
+        key = f"{sys.version}|{sys.implementation.cache_tag}|optimize={sys.flags.optimize}"
+        return b"IRcode2\n" + key.encode("utf-8", "surrogatepass") + b"\n"
 
     def _read(self) -> dict[str, CodeType]:
         path = entry_path("compiled-code", ".marshal")
         data = read_ours(path) if path is not None else None
-        if data is None or not data.startswith(self._MAGIC):
+        header = self._header()
+        # The Python is checked before marshal sees a byte: it is not safe on another's code.
+        if data is None or not data.startswith(header):
             return {}
-        stored, payload = data[len(self._MAGIC) : len(self._MAGIC) + 4], data[len(self._MAGIC) + 4 :]
+        stored, payload = data[len(header) : len(header) + 4], data[len(header) + 4 :]
         if int.from_bytes(stored, "big") != zlib.crc32(payload):
             return {}  # torn or changed: marshal is not safe on damaged bytes
         try:
-            key, table = marshal.loads(payload)  # noqa: S302 -- our own file, checksummed, see _diskcache
+            table = marshal.loads(payload)  # noqa: S302 -- our own file, checksummed, see _diskcache
         except (EOFError, ValueError, TypeError):
             return {}
-        if key != self._key() or not isinstance(table, dict):
+        if not isinstance(table, dict):
             return {}
         return {
             text: code for text, code in table.items() if isinstance(text, str) and isinstance(code, CodeType)
@@ -168,8 +176,8 @@ class CodeCache:
         with self._lock:
             if path is None or self._known is None:
                 return
-            payload = marshal.dumps((self._key(), self._known))
-        write_whole(path, self._MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+            payload = marshal.dumps(self._known)
+        write_whole(path, self._header() + zlib.crc32(payload).to_bytes(4, "big") + payload)
 
 
 #: The process's one cache of compiled generated code.

@@ -142,7 +142,10 @@ class _Generator:
         if attrs.has(item_type):  # each item becomes an object: one call per item, no appends
             return [head, f"{var} = tuple([{self.function_for(item_type)}({item}) for {item} in {var}])"]
         checks = self.check(item_type, item)
-        assert not any(f"{item} =" in line for line in checks)  # the items are kept as they are
+        if any(re.search(rf"\b{item} = ", line) for line in checks):  # an item converted, not kept
+            raise TypeError(
+                f"fast structuring: tuple items of {item_type!r} are converted; give it a function"
+            )
         return [head, f"for {item} in {var}:", *(f"    {line}" for line in checks), f"{var} = tuple({var})"]
 
 
@@ -167,12 +170,15 @@ def _time(var: str) -> list[str]:
     # alone (a slice and a compare, a third of the regex's time): between those separators
     # fromisoformat takes only ASCII digits and checks the ranges as the strict parser does.
     # Then the other common shapes (fractions, offsets) by the regex; the rest by the strict
-    # parser. A common shape naming no real day (02-30) raises ValueError: that gives up.
+    # parser. A common shape naming no real day (02-30) raises ValueError: that gives up. Hour
+    # 24 goes to the regex (which refuses it): fromisoformat reads 24:00 as the next midnight
+    # on newer Pythons, and the strict parser does not.
     # The property test of the times holds all three to the strict parser on every Python.
     utc = var if _READS_Z else f"{var}[:-1] + '+00:00'"
     text = var if _READS_Z else f"{var}[:-1] + '+00:00' if {var}[-1] == 'Z' else {var}"
     return [
-        f"if type({var}) is str and len({var}) == 20 and {var}[4::3] == {_UTC_SEPARATORS!r}:",
+        f"if type({var}) is str and len({var}) == 20 and {var}[4::3] == {_UTC_SEPARATORS!r} "
+        f"and {var}[11:13] < '24':",
         f"    {var} = from_iso({utc})",
         f"elif type({var}) is str and common_time({var}): {var} = from_iso({text})",
         f"else: {var} = parse_time({var})",
