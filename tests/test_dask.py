@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,3 +131,17 @@ class TestTheGraph:
         arrived = pickle.loads(shipped)
         with pytest.raises(EngineError, match="shipped to the workers of a distributed cluster"):
             _ = arrived.engine
+
+
+class TestImport:
+    def test_importing_the_module_imports_no_distributed(self) -> None:
+        """Spark and Ray users of ``assess_pandas`` do not pay for distributed's import."""
+        code = "import sys, incident_rules.dask; print('distributed' in sys.modules)"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "False"
+
+    def test_the_worker_plugin_pickles_by_name(self) -> None:
+        """The plugin class is found as ``incident_rules.dask._EngineOnWorkers`` when unpickled."""
+        plugin = dask_module._plugin_class()("a-token", Engine.default())
+        again = pickle.loads(pickle.dumps(plugin))
+        assert (type(again) is type(plugin), again.token) == (True, "a-token")

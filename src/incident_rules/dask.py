@@ -22,6 +22,7 @@ documents or JSON text in, a pandas DataFrame of records out)::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,7 +102,7 @@ class _Shipped:
         Raises:
             EngineError: This process has no engine of that token.
         """
-        engine = self._engine or _SHIPPED.get(self.token)
+        engine = self._engine if self._engine is not None else _SHIPPED.get(self.token)
         if engine is None:
             raise EngineError(
                 "incident_rules.dask: this replay's engine was shipped to the workers of a "
@@ -133,32 +134,39 @@ def _ship(engine: Engine) -> Engine | _Shipped:
     from dask.base import tokenize
 
     token = tokenize(engine)
-    client.register_plugin(_EngineOnWorkers(token, engine), name=f"incident-rules-engine-{token}")
+    client.register_plugin(_plugin_class()(token, engine), name=f"incident-rules-engine-{token}")
     return _Shipped(token, engine)
 
 
-def _plugin_base() -> type:
-    try:
-        from distributed import WorkerPlugin
-    except ImportError:  # no distributed: the class is never registered
-        return object
-    return WorkerPlugin
+@functools.cache
+def _plugin_class() -> type:
+    """The worker plugin class, made on first use: importing this module imports no distributed."""
+    from distributed import WorkerPlugin
+
+    class _EngineOnWorkers(WorkerPlugin):
+        """A worker plugin that puts one engine on every worker, those that join later included."""
+
+        # The same engine registered again (another replay with it) is not shipped again.
+        idempotent = True
+
+        def __init__(self, token: str, engine: Engine) -> None:
+            self.token, self.engine = token, engine
+
+        def setup(self, worker: Any) -> None:
+            _SHIPPED[self.token] = self.engine
+
+        def teardown(self, worker: Any) -> None:
+            _SHIPPED.pop(self.token, None)
+
+    # Pickled by name, as a class of this module: a worker finds it through __getattr__ below.
+    _EngineOnWorkers.__qualname__ = "_EngineOnWorkers"
+    return _EngineOnWorkers
 
 
-class _EngineOnWorkers(_plugin_base()):  # type: ignore[misc]  # a base chosen at import
-    """A worker plugin that puts one engine on every worker, those that join later included."""
-
-    # The same engine registered again (another replay with it) is not shipped again.
-    idempotent = True
-
-    def __init__(self, token: str, engine: Engine) -> None:
-        self.token, self.engine = token, engine
-
-    def setup(self, worker: Any) -> None:
-        _SHIPPED[self.token] = self.engine
-
-    def teardown(self, worker: Any) -> None:
-        _SHIPPED.pop(self.token, None)
+def __getattr__(name: str) -> Any:
+    if name == "_EngineOnWorkers":
+        return _plugin_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def assess_bag(
@@ -170,7 +178,7 @@ def assess_bag(
     backend: BackendName = "auto",
     engine: Engine | None = None,
 ) -> Any:
-    """Assess a Dask bag of documents (dicts or JSON text); lazily, as a Dask DataFrame of records.
+    """Assess a Dask bag of documents (dicts or JSON text) into a Dask DataFrame of records.
 
     Args:
         bag: A ``dask.bag.Bag``, e.g. ``dask.bag.read_text("incidents-*.jsonl")``.
@@ -181,10 +189,14 @@ def assess_bag(
         engine: An engine to use instead of building one from ``rules`` and ``params``.
 
     Returns:
-        A ``dask.dataframe.DataFrame``, one partition per bag partition.
+        A ``dask.dataframe.DataFrame``, one partition per bag partition. Under a distributed
+        client the engine is put on the workers now (once per engine and cluster); the documents
+        are decided when the result is computed.
 
     Raises:
         RulesetError: The rules or params are not valid (raised here, before any task runs).
+        EngineError: When computed: the result was built under a distributed client and is
+            computed elsewhere, where its engine was never shipped.
     """
     import dask.dataframe
 
