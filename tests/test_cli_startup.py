@@ -201,7 +201,7 @@ class TestRulesCache:
             raise RuntimeError("Could not determine home directory.")
 
         monkeypatch.setattr(Path, "home", no_home)
-        assert cache.cache_dir() is None
+        assert diskcache.cache_dir() is None
 
     def test_the_shipped_rules_read_from_the_cache_equal_those_read_from_the_files(
         self, cache_here: Path

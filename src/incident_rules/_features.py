@@ -174,7 +174,7 @@ def _first_mitigation(known: list[TimelineEntry]) -> TimelineEntry | None:
 def _resolution(incident: Incident, known: list[TimelineEntry]) -> tuple[bool, dict[str, Any]]:
     """Whether the incident is resolved, given the timeline entries ``known`` by then, and why.
 
-    The timeline decides: resolved when its latest ``resolved`` entry known at ``at`` has no
+    The timeline decides: resolved when its latest ``resolved`` entry in ``known`` has no
     ``detected`` entry after it (one after it is a recurrence). The record's ``status`` is as of
     its latest entry, and has no time of its own: at or after every entry, a status other than
     ``resolved`` reopens it; a ``resolved`` status without a ``resolved`` entry is not enough.

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from incident_rules._decisions.log import library_version
-from incident_rules._diskcache import cache_dir, entry_path, read_ours, write_whole
+from incident_rules._diskcache import entry_path, read_ours, write_whole
 
-__all__ = ["cache_dir", "cached"]
+__all__ = ["cached"]
 
 Built = TypeVar("Built")
 

@@ -76,8 +76,8 @@ class Source:
 
     def compile(self, title: str) -> dict[str, Any]:
         """Every function defined, by name; their source is registered as ``<title #n>``."""
-        # The title holds a ruleset's name, which may hold any text: compile() refuses a file
-        # name holding a NUL, and a line break or a control character would garble a traceback.
+        # The title holds a ruleset's name, which may hold any text: a NUL, a line break or a
+        # control character in the file name would garble a traceback.
         printable = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in title)
         filename = f"<{printable} #{next(_FILES)}>"
         code = COMPILED.code("\n".join(line for line, _ in self.lines), filename)

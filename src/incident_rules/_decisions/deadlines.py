@@ -243,7 +243,8 @@ def _done(incident: Incident, at: datetime) -> set[str]:
 def _written_once() -> Callable[[datetime], str]:
     """``isoformat``, each time object written once: most deadlines of one assessment count
     from the same one (detection). By identity: an equal instant at another offset is written
-    otherwise."""
+    otherwise. An ``id`` is safe as the key because every time written is held by the incident
+    or the assessment, alive as long as this function is."""
     texts: dict[int, str] = {}
 
     def shown(moment: datetime) -> str:

@@ -19,6 +19,7 @@ from incident_rules._suggest import did_you_mean
 __all__ = ["Explainer", "FindWhyNot", "as_check"]
 
 T = TypeVar("T")
+Kept = TypeVar("Kept")
 #: What a ruleset concluded, as the rulesets after it read it.
 Settled = Reference | tuple[Reference, ...] | None
 _HOLDS = 2  # where a Tested says whether the test held
@@ -59,13 +60,7 @@ class _Kept:
         test, negated, holds, value, missing = tested
         if type(value) not in _REUSABLE:
             return as_check(tested)
-        key = (id(test), negated, holds, value, missing)
-        check = self._checks.get(key)
-        if check is None:
-            if len(self._checks) >= _KEPT_CHECKS:
-                self._checks = {}
-            check = self._checks[key] = as_check(tested)
-        return check
+        return _kept(self._checks, (id(test), negated, holds, value, missing), lambda: as_check(tested))
 
     def rejection(self, bound: BoundRule, failed: Tested | None) -> Rejection:
         """Why ``bound`` did not decide: ``failed``, its first failing test (None: it has none)."""
@@ -75,12 +70,17 @@ class _Kept:
         if type(value) not in _REUSABLE:
             return _rejection(bound, as_check(failed))
         key = (bound.index, id(test), negated, holds, value, missing)
-        rejection = self._rejections.get(key)
-        if rejection is None:
-            if len(self._rejections) >= _KEPT_CHECKS:
-                self._rejections = {}
-            rejection = self._rejections[key] = _rejection(bound, self.check(failed))
-        return rejection
+        return _kept(self._rejections, key, lambda: _rejection(bound, self.check(failed)))
+
+
+def _kept(table: dict[Any, Kept], key: Any, build: Callable[[], Kept]) -> Kept:
+    """``table[key]``, built by ``build`` if missing; a full table is emptied first (bounded)."""
+    found = table.get(key)
+    if found is None:
+        if len(table) >= _KEPT_CHECKS:
+            table.clear()
+        found = table[key] = build()
+    return found
 
 
 def _rejection(bound: BoundRule, check: Check | None) -> Rejection:
@@ -172,7 +172,7 @@ class Explainer:
             _settle_into(settled, stage, tuple(decision(bound.index) for bound in standing))
         return settled
 
-    def rejections(self, stage: Stage, chosen: BoundRule, facts: Mapping[str, Any]) -> tuple[Rejection, ...]:
+    def rejections(self, chosen: BoundRule, facts: Mapping[str, Any]) -> tuple[Rejection, ...]:
         """Why each rule before ``chosen`` did not decide: its first failing test."""
         rejected = []
         explained, position = self.place[chosen.index]
@@ -192,7 +192,7 @@ class Explainer:
         """Why ``bound`` held on ``facts``, reading the decisions ``settled`` before it."""
         _, tested = self.explain[bound.index](facts)
         because = [self.kept.check(item) for item in tested]
-        rejected = self.rejections(stage, bound, facts) if stage.hit == "first" else ()
+        rejected = self.rejections(bound, facts) if stage.hit == "first" else ()
         derived = _references(because, settled) if bound.index in self.reading_decisions else ()
         return Explanation(tuple(because), derived, rejected)
 
