@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 import jsonlogic_baseline  # noqa: E402 -- after the path set-up above
 import machine  # noqa: E402
-import soak  # noqa: E402
+import memory  # noqa: E402
 import startup  # noqa: E402
 import workloads  # noqa: E402
 
@@ -288,7 +288,7 @@ def million_worker(path: str, backend: str) -> dict[str, Any]:
     for _ in engine.assess_many(path, at=AT):
         done += 1
         if done % (total // 20) == 0:
-            marks[done] = soak.rss_kib()
+            marks[done] = memory.rss_kib()
             log(f"million: {done:,} documents, {time.perf_counter() - start:.0f} s, RSS {marks[done]:,} KiB")
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
