@@ -154,7 +154,9 @@ def feature_reads() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
     with _recording(log) as current, _attributed(_FEATURES, current), _attributed(_GATE, current):
         for incident in incidents:
             for at in _instants(incident):
-                engine.assess(incident, at=at)
+                # The registry's own functions, called as the engine's compiled features call
+                # them (that code binds them when it is generated, before they are wrapped here).
+                _FEATURES.compute(incident, at, engine.params)
             engine.check(incident)
     found = tuple(
         (tuple(registry.prefix + name for name in names), _leaves(log.get(_key(registry, names), set())))
