@@ -265,7 +265,7 @@ def _ruleset_findings(plan: Plan, cells: dict[str, int]) -> list[LintFinding]:
     findings: list[LintFinding] = []
     domains: dict[str, tuple[Any, ...]] = {}
     for stage in plan.stages:
-        if stage.ruleset.is_gate:
+        if stage.is_gate:
             findings += _check_findings(stage, plan, domains)
             continue
         axes = axes_of(stage.rules, stage_schema(stage, plan), domains)

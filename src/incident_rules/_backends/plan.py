@@ -57,14 +57,19 @@ class Stage:
     #: The facts later rulesets read this one's decision as: one key, or one per value (collect).
     decision_key: str = attrs.field(init=False, repr=False, eq=False)
     value_keys: tuple[tuple[str, str], ...] = attrs.field(init=False, repr=False, eq=False)
-    #: The ruleset's hit policy, and whether every rule that holds stands: read once per ruleset
-    #: run, so kept here rather than looked up through the ruleset each time.
+    #: The ruleset's hit policy, whether it is a quality gate, and whether every rule that holds
+    #: stands: read once per ruleset run, so kept here rather than looked up through the ruleset.
     hit: str = attrs.field(init=False, repr=False, eq=False)
+    is_gate: bool = attrs.field(init=False, repr=False, eq=False)
     keeps_every_rule: bool = attrs.field(init=False, repr=False, eq=False)
 
     @hit.default
     def _hit(self) -> str:
         return self.ruleset.hit
+
+    @is_gate.default
+    def _is_gate(self) -> bool:
+        return self.ruleset.is_gate
 
     @keeps_every_rule.default
     def _keeps_every_rule(self) -> bool:
@@ -166,10 +171,9 @@ def assert_decision(facts: dict[str, Any], stage: Stage, chosen: tuple[BoundRule
     A revision asserts its value as the decision it revises. A quality gate asserts nothing:
     no ruleset reads its findings.
     """
-    hit = stage.hit
-    if hit == "check":
+    if stage.is_gate:
         return
-    if hit == "collect":
+    if stage.hit == "collect":
         concluded = {bound.rule.then for bound in chosen}
         facts.update({key: value in concluded for key, value in stage.value_keys})
     elif chosen:

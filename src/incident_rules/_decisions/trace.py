@@ -104,7 +104,7 @@ def _references(checks: list[Check], settled: Mapping[str, Settled]) -> tuple[Re
 
 def _settle_into(settled: dict[str, T | tuple[T, ...] | None], stage: Stage, standing: tuple[T, ...]) -> None:
     """Record a stage's conclusions under the decision later rulesets read them as."""
-    if stage.hit == "check":
+    if stage.is_gate:
         return  # a quality gate's findings are not decisions
     if stage.hit == "collect":
         settled[stage.ruleset.name] = standing
@@ -166,7 +166,7 @@ class Explainer:
     ) -> dict[str, Outcome]:
         settled: dict[str, Outcome] = {}
         for stage in self.plan.stages:
-            if stage.hit == "check":
+            if stage.is_gate:
                 continue  # findings, not decisions: see findings()
             standing = chosen[stage.ruleset.name]
             _settle_into(settled, stage, tuple(decision(bound.index) for bound in standing))
@@ -208,7 +208,7 @@ class Explainer:
         """
         found = []
         for stage, seen, settled in _replayed(self, chosen, facts):
-            if not stage.ruleset.is_gate:
+            if not stage.is_gate:
                 continue
             standing = {bound.index for bound in chosen[stage.ruleset.name]}
             # bind() puts each check's applies-rule right after its decides-rule.
@@ -301,7 +301,7 @@ class _Replay:
         """Every explanation of the rules that stood, by rule index."""
         explanations = {}
         for stage, seen, settled in self._replayed():
-            if stage.ruleset.is_gate:
+            if stage.is_gate:
                 continue
             for bound in self._chosen[stage.ruleset.name]:
                 explanations[bound.index] = self._explainer.explanation(stage, bound, seen, settled)
