@@ -56,18 +56,22 @@ def _incident_lines(source: Source) -> list[str]:
     return lines
 
 
+def _feature_fact(source: Source, name: str, value: str) -> str:
+    """The line adding feature ``name`` to ``v`` from the local ``value``, where it has a value."""
+    return f"if {value} is not None: v[{source.constant(f'features.{name}')}] = {value}"
+
+
 def _feature_lines(source: Source) -> list[str]:
     lines = []
     for path in feature_paths():
         name = path.removeprefix("features.")
-        lines += [
-            f"x = features[{source.constant(name)}].value",
-            f"if x is not None: v[{source.constant(path)}] = x",
-        ]
+        lines += [f"x = features[{source.constant(name)}].value", _feature_fact(source, name, "x")]
     return lines
 
 
-def _generated() -> Callable[[Incident, Mapping[str, Feature]], dict[str, Any]]:
+#: Compiled on first use: assessments read their facts from features_and_facts, not from this.
+@functools.cache
+def _view() -> Callable[[Incident, Mapping[str, Feature]], dict[str, Any]]:
     source = Source()
     body = ["v = {}", *_incident_lines(source), *_feature_lines(source), "return v"]
     name = source.function(body, parameters="i, features")
@@ -75,15 +79,12 @@ def _generated() -> Callable[[Incident, Mapping[str, Feature]], dict[str, Any]]:
     return view
 
 
-_VIEW = _generated()
-
-
 def fact_view(incident: Incident, features: Mapping[str, Feature]) -> dict[str, Any]:
     """The flat facts rules read: ``path -> value``, absent where the record has no value.
 
     A set path ``p`` becomes one boolean per choice, under ``p:choice``.
     """
-    return _VIEW(incident, features)
+    return _view()(incident, features)
 
 
 def _derived_lines(source: Source) -> tuple[list[str], list[str], list[str]]:
@@ -97,7 +98,7 @@ def _derived_lines(source: Source) -> tuple[list[str], list[str], list[str]]:
         for name, (value, evidence) in zip(names, pairs, strict=True):
             key = source.constant(name)
             items.append(f"{key}: {feature}({key}, {value}, {evidence}),")
-            reads.append(f"if {value} is not None: v[{source.constant(f'features.{name}')}] = {value}")
+            reads.append(_feature_fact(source, name, value))
     return calls, items, reads
 
 
