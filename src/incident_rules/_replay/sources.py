@@ -48,10 +48,14 @@ class Item:
             raise InvalidIncident(f"not valid JSON: {error}") from None
 
 
+def _blank(text: str) -> bool:
+    """Whether ``text`` holds nothing but white space (not ``strip()``, which copies it)."""
+    return not text or text.isspace()
+
+
 def _lines(stream: Iterable[str], name: str, first: int = 1) -> Iterator[Item]:
     for number, line in enumerate(stream, start=first):
-        # Not line.strip(): that copies every line to find out whether it is blank.
-        if line and not line.isspace():
+        if not _blank(line):
             yield Item(f"{name}:{number}", text=line)
 
 
@@ -163,7 +167,7 @@ def _from_iterable(documents: Iterable[Any]) -> Iterator[Item]:
     for index, document in enumerate(documents):
         if isinstance(document, (str, bytes)):
             text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
-            if text.strip():  # a blank line of JSON lines text, as in a file
+            if not _blank(text):  # a blank line of JSON lines text, as in a file
                 yield Item(f"#{index}", text=text)
         else:
             yield Item(f"#{index}", document=document)
