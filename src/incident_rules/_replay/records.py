@@ -26,24 +26,12 @@ def columns(decisions: Iterable[str]) -> tuple[str, ...]:
     return ("id", "source", "at", *per_decision, "due", "overdue", "error")
 
 
-def _joined(pairs: tuple[tuple[str, str], ...]) -> tuple[str | None, str | None]:
-    """The value and rule columns of a decision's ``(value, rule)`` pairs (a collected one joined)."""
-    return ",".join(value for value, _ in pairs), ",".join(rule for _, rule in pairs)
-
-
 def _value_and_rule(outcome: Outcome) -> tuple[str | None, str | None]:
     if outcome is None:
         return None, None
     if isinstance(outcome, tuple):
-        return _joined(tuple((d.value, d.rule) for d in outcome))
+        return ",".join(d.value for d in outcome), ",".join(d.rule for d in outcome)
     return outcome.value, outcome.rule
-
-
-def _counts(row: Record, due: tuple[DueAction, ...]) -> Record:
-    row["due"] = len(due)
-    row["overdue"] = sum(action.overdue for action in due)
-    row["error"] = None
-    return row
 
 
 def record(assessment: Assessment, source: str) -> Record:
@@ -63,7 +51,10 @@ def decided_record(
     row: Record = {"id": incident_id, "source": source, "at": at.isoformat()}
     for name in decisions if names is None else names:
         row[name], row[f"{name}_rule"] = _value_and_rule(decisions[name])
-    return _counts(row, due)
+    row["due"] = len(due)
+    row["overdue"] = sum(action.overdue for action in due)
+    row["error"] = None
+    return row
 
 
 def _document_id(document: object) -> str | None:
